@@ -1,0 +1,33 @@
+/*
+ * cli.h — what the subcommands of the detente program share.  The CLI only
+ * parses arguments, calls the library and prints; exit codes are those of
+ * the CLI contract: 0 success, 1 some input rejected (reported), 2 usage or
+ * setup error.
+ */
+#ifndef DT_CLI_H
+#define DT_CLI_H
+
+#include <stddef.h>
+
+#include "core/err.h"
+
+#define EXIT_REJECTED 1
+#define EXIT_USAGE 2
+
+struct cli {
+	const char *db;     /* --db, $DETENTE_DB or ./detente.db */
+	const char *store;  /* --store URL or NULL */
+};
+
+int cmd_refdata(struct cli *c, int argc, char **argv);
+int cmd_trace(struct cli *c, int argc, char **argv);
+
+/* "detente: " + message on stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A diagnostic as "detente: file:line: msg". */
+void cli_diag(const struct dt_diag *d);
+
+/* Data directory: $DETENTE_DATA_DIR, <exe dir>/data, <exe dir>/../share/detente. */
+void cli_datadir(char *out, size_t size);
+
+#endif

@@ -1,0 +1,28 @@
+/*
+ * answer.h — the text forms of an attribution answer, as the CLI contract
+ * (docs/detente.1, DESIGN.md) fixes them:
+ *
+ *   JSON  {"ip":"8.8.8.8","country":"US","asn":15169,"as_org":"Google LLC",
+ *          "network":"8.8.8.0/24","flags":[],"refdata":"sha256:<hex>"}
+ *         unknown values are null; one object, no newline.
+ *   TSV   ip, country, asn, as_org, network, flags (comma-separated);
+ *         unknown values are "-"; tabs and newlines in as_org become spaces.
+ *   text  "8.8.8.8  US  AS15169  Google LLC  8.8.8.0/24  [flags]"
+ */
+#ifndef DT_GEO_ANSWER_H
+#define DT_GEO_ANSWER_H
+
+#include "core/strbuf.h"
+#include "geo/geo.h"
+
+enum dt_err geo_answer_json(struct strbuf *b, const struct geo_index *ix,
+			    const struct dt_ip *ip, const struct geo_answer *a);
+enum dt_err geo_answer_tsv(struct strbuf *b, const struct geo_index *ix,
+			   const struct dt_ip *ip, const struct geo_answer *a);
+enum dt_err geo_answer_text(struct strbuf *b, const struct geo_index *ix,
+			    const struct dt_ip *ip, const struct geo_answer *a);
+
+/* The TSV header line (with newline). */
+extern const char geo_answer_tsv_header[];
+
+#endif
