@@ -10,6 +10,8 @@
 
 #include "cli/cli.h"
 #include "core/limits.h"
+#include "core/strbuf.h"
+#include "geo/answer.h"
 #include "geo/refdata.h"
 
 static const char build_usage[] =
@@ -33,6 +35,13 @@ static const char build_usage[] =
 	"                       the list's name: cloud, vpn, public-dns, sinkhole...)\n"
 	"  --json               print the snapshot manifest as JSON\n"
 	"  -q, --quiet          no summary; rejected records are still reported\n";
+
+static const char dump_usage[] =
+	"usage: detente refdata dump [--family 4|6]\n"
+	"\n"
+	"Print the active snapshot as the partition it encodes, one interval a line,\n"
+	"tab-separated: first, last, country, asn, as_org, flags (unknown: -).  Two\n"
+	"parties can diff their dumps to see exactly where their references differ.\n";
 
 static const char show_usage[] =
 	"usage: detente refdata show [--json]\n"
@@ -261,18 +270,108 @@ static int do_show(struct cli *c, int argc, char **argv)
 	return 0;
 }
 
+static int do_dump(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"family", required_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},
+		{0, 0, 0, 0},
+	};
+	struct geo_index *ix = NULL;
+	struct geo_stats st;
+	struct dt_diag diag;
+	struct strbuf out;
+	char dir[1100];
+	bool v4 = true, v6 = true;
+	int ch, rc = 0;
+
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			v4 = strcmp(optarg, "4") == 0;
+			v6 = strcmp(optarg, "6") == 0;
+			if (!v4 && !v6) {
+				cli_error("refdata dump: --family is 4 or 6, not '%s'", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'h': fputs(dump_usage, stdout); return 0;
+		default: fputs(dump_usage, stderr); return EXIT_USAGE;
+		}
+	}
+	dt_diag_clear(&diag);
+	if (refdata_dir(c->db, dir, sizeof(dir)) || refdata_open_active(dir, &ix, &diag)) {
+		cli_diag(&diag);
+		return EXIT_USAGE;
+	}
+	geo_index_stats(ix, &st);
+	strbuf_init(&out, 1u << 24);
+	for (int fam = 0; fam < 2; fam++) {
+		uint8_t family = fam == 0 ? DT_IP_V4 : DT_IP_V6;
+		uint32_t n = fam == 0 ? st.intervals4 : st.intervals6;
+
+		if ((fam == 0 && !v4) || (fam == 1 && !v6))
+			continue;
+		for (uint32_t i = 0; i < n; i++) {
+			struct geo_answer a;
+			struct dt_ip ip = {.family = family};
+			char t[DT_IP_STRLEN];
+			dt_u128 first, last;
+
+			geo_index_interval(ix, family, i, &first, &last, &a);
+			ip.addr = first;
+			dt_ip_format(&ip, t);
+			strbuf_adds(&out, t);
+			strbuf_addc(&out, '\t');
+			ip.addr = last;
+			dt_ip_format(&ip, t);
+			strbuf_adds(&out, t);
+			strbuf_addc(&out, '\t');
+			/* the TSV answer minus its ip and network columns */
+			struct strbuf row;
+			strbuf_init(&row, 1u << 16);
+			geo_answer_tsv(&row, ix, &ip, &a);
+			{
+				char *p = strchr(row.p, '\t') + 1;  /* after ip */
+				char *net = p;
+
+				for (int k = 0; k < 3; k++)
+					net = strchr(net, '\t') + 1;  /* country, asn, org */
+				strbuf_add(&out, p, (size_t)(net - p));
+				strbuf_adds(&out, strchr(net, '\t') + 1);  /* flags */
+			}
+			strbuf_release(&row);
+			strbuf_addc(&out, '\n');
+			if (out.len > (1u << 16)) {
+				if (fwrite(out.p, 1, out.len, stdout) != out.len)
+					rc = EXIT_USAGE;
+				strbuf_reset(&out);
+			}
+		}
+	}
+	if (fwrite(out.p ? out.p : "", 1, out.len, stdout) != out.len || fflush(stdout))
+		rc = EXIT_USAGE;
+	strbuf_release(&out);
+	geo_index_free(ix);
+	return rc;
+}
+
 int cmd_refdata(struct cli *c, int argc, char **argv)
 {
 	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		fputs(build_usage, argc < 2 ? stderr : stdout);
 		fputs("\n", argc < 2 ? stderr : stdout);
 		fputs(show_usage, argc < 2 ? stderr : stdout);
+		fputs("\n", argc < 2 ? stderr : stdout);
+		fputs(dump_usage, argc < 2 ? stderr : stdout);
 		return argc < 2 ? EXIT_USAGE : 0;
 	}
 	if (strcmp(argv[1], "build") == 0)
 		return do_build(c, argc - 1, argv + 1);
 	if (strcmp(argv[1], "show") == 0)
 		return do_show(c, argc - 1, argv + 1);
-	cli_error("refdata: unknown subcommand '%s' (build, show)", argv[1]);
+	if (strcmp(argv[1], "dump") == 0)
+		return do_dump(c, argc - 1, argv + 1);
+	cli_error("refdata: unknown subcommand '%s' (build, show, dump)", argv[1]);
 	return EXIT_USAGE;
 }

@@ -61,6 +61,15 @@ void geo_lookup4_ids(const struct geo_index *ix, const uint32_t *addrs,
 void geo_info_get(const struct geo_index *ix, uint32_t id,
 		  struct geo_answer *out);
 
+/*
+ * Interval i of the partition of one family (0 <= i < intervals4/6 of
+ * geo_index_stats): its first and last address and its answer (network is
+ * the widest prefix at its start).  DT_ENOTFOUND past the end.
+ */
+enum dt_err geo_index_interval(const struct geo_index *ix, uint8_t family,
+			       uint32_t i, dt_u128 *first, dt_u128 *last,
+			       struct geo_answer *out);
+
 /* Name of flag bit i, or NULL when the index defines no such flag. */
 const char *geo_index_flag_name(const struct geo_index *ix, unsigned bit);
 unsigned geo_index_flag_count(const struct geo_index *ix);

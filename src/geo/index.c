@@ -371,6 +371,28 @@ void geo_lookup_batch(const struct geo_index *x, const struct dt_ip *ips,
 		geo_lookup(x, &ips[i], &out[i]);
 }
 
+enum dt_err geo_index_interval(const struct geo_index *x, uint8_t family,
+			       uint32_t i, dt_u128 *first, dt_u128 *last,
+			       struct geo_answer *out)
+{
+	if (family == DT_IP_V4) {
+		if (i >= x->n4)
+			return DT_ENOTFOUND;
+		*first = x->start4[i];
+		*last = i + 1 < x->n4 ? (dt_u128)x->start4[i + 1] - 1 : 0xffffffffu;
+		answer4(x, x->start4[i], i, out);
+		return DT_OK;
+	}
+	if (i >= x->n6)
+		return DT_ENOTFOUND;
+	*first = ((dt_u128)x->start6[i].hi << 64) | x->start6[i].lo;
+	*last = ~(dt_u128)0;
+	if (i + 1 < x->n6)
+		*last = (((dt_u128)x->start6[i + 1].hi << 64) | x->start6[i + 1].lo) - 1;
+	answer6(x, *first, i, out);
+	return DT_OK;
+}
+
 const char *geo_index_flag_name(const struct geo_index *x, unsigned bit)
 {
 	if (bit >= x->h->nflags)
