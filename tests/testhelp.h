@@ -14,7 +14,7 @@
 #include <string.h>
 
 static int th_pass, th_fail, th_skip, th_cur_fail, th_cur_skip;
-static char th_skip_why[256];
+static char th_skip_why[1200];
 
 #define CHECK(cond) CHECKF(cond, "%s", #cond)
 #define CHECKF(cond, ...)                                                      \
