@@ -13,7 +13,7 @@ PREFIX   ?= /usr/local
 DESTDIR  ?=
 CC       ?= cc
 SANITIZE ?=
-PKGS     := libsodium jansson libmaxminddb
+PKGS     := libsodium jansson libmaxminddb sqlite3
 
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wvla -Wformat=2 -Wno-format-nonliteral
@@ -26,7 +26,7 @@ CFLAGS   ?=
 # installed the packages on a fresh machine.
 CPPFLAGS_ALL = -D_GNU_SOURCE -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 CFLAGS_ALL   := -std=c17 $(OPT) $(WARN) -fno-strict-aliasing $(CFLAGS)
-LDLIBS_ALL   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+LDLIBS_ALL   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 
 ifneq ($(SANITIZE),)
 CFLAGS_ALL += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -56,7 +56,7 @@ FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
 ifeq ($(SANITIZE),)
 all: detente
 detente: $(BIN)
-	cp $(BIN) $@
+	cp $(BIN) $@.tmp && mv -f $@.tmp $@
 else
 all: $(BIN)
 endif

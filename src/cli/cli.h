@@ -21,6 +21,10 @@ struct cli {
 
 int cmd_refdata(struct cli *c, int argc, char **argv);
 int cmd_trace(struct cli *c, int argc, char **argv);
+int cmd_init(struct cli *c, int argc, char **argv);
+int cmd_key(struct cli *c, int argc, char **argv);
+int cmd_peer(struct cli *c, int argc, char **argv);
+int cmd_log(struct cli *c, int argc, char **argv);
 
 /* "detente: " + message on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

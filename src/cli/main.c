@@ -17,8 +17,12 @@ static const struct {
 	int (*fn)(struct cli *, int, char **);
 	const char *summary;
 } commands[] = {
+	{"init", cmd_init, "create this node: database and Ed25519 identity"},
+	{"key", cmd_key, "show this node's verifier key"},
 	{"refdata", cmd_refdata, "build or show the attribution reference data"},
 	{"trace", cmd_trace, "attribute IP addresses to country, ASN, organisation"},
+	{"log", cmd_log, "the signed evidence ledger: checkpoints, proofs, verify, cosign"},
+	{"peer", cmd_peer, "record a peer node and its verifier key"},
 };
 
 static void usage(FILE *f)
