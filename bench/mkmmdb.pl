@@ -149,6 +149,7 @@ printf STDERR
     "mkmmdb: %d lines: %d ranges inserted (%d intervals clipped to leave aliased IPv6 space), %d without data skipped, %d distinct answers; %.1f s\n",
     $lines, $inserted, $clipped, $skipped, scalar( keys %data ), time - $t0;
 
+print STDERR "mkmmdb: writing $out\n";
 open my $fh, '>:raw', $out or die "$out: $!\n";
 $tree->write_tree($fh);
 close $fh or die "$out: $!\n";

@@ -10,7 +10,10 @@
 
 #include "cli/cli.h"
 #include "core/limits.h"
+#include <unistd.h>
+
 #include "core/strbuf.h"
+#include "ledger/ledger.h"
 #include "geo/answer.h"
 #include "geo/refdata.h"
 
@@ -184,6 +187,32 @@ static int do_build(struct cli *c, int argc, char **argv)
 		printf("  %u IPv4 and %u IPv6 intervals, %u distinct answers, %u organisations\n",
 		       res.index.intervals4, res.index.intervals6, res.index.infos,
 		       res.index.orgs);
+	}
+	{
+		/* an initialised node records the snapshot in its ledger */
+		struct ledger *l = NULL;
+		struct dt_diag ld;
+
+		dt_diag_clear(&ld);
+		if (access(c->db, F_OK) == 0 && ledger_open(c->db, &l, &ld) == DT_OK) {
+			struct ledger_entry_in e = {.kind = "refdata", .tlp = "CLEAR"};
+			char about[200];
+			uint64_t idx;
+			bool existed;
+
+			for (int i = 0; i < 32; i++)
+				sscanf(res.index.hex + 2 * i, "%2hhx", &e.sha256[i]);
+			e.size = res.index.bytes;
+			snprintf(about, sizeof(about), "reference data snapshot sha256:%.64s from %zu inputs",
+				 res.index.hex, res.ninputs);
+			e.about = about;
+			if (ledger_append(l, &e, 1, true, &idx, &existed, &ld))
+				cli_diag(&ld);
+			else if (!quiet && !json)
+				printf("  ledger entry %llu%s\n", (unsigned long long)idx,
+				       existed ? " (already recorded)" : "");
+			ledger_close(l);
+		}
 	}
 	return res.rejected ? EXIT_REJECTED : 0;
 }
