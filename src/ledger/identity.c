@@ -22,6 +22,8 @@
 static const char schema[] =
 	"PRAGMA journal_mode=WAL;"
 	"PRAGMA synchronous=NORMAL;"
+	"PRAGMA cache_size=-65536;"
+	"PRAGMA mmap_size=1073741824;"
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS entries(idx INTEGER PRIMARY KEY, leaf BLOB NOT NULL,"
 	" kind TEXT NOT NULL, payload BLOB NOT NULL, size INTEGER NOT NULL,"
@@ -151,8 +153,11 @@ static enum dt_err open_db(struct ledger *l, const char *db, bool create,
 
 static void release(struct ledger *l)
 {
-	if (l->get_hash)
-		sqlite3_finalize(l->get_hash);
+	sqlite3_finalize(l->get_hash);
+	sqlite3_finalize(l->get_entry);
+	sqlite3_finalize(l->get_cp);
+	sqlite3_finalize(l->get_size);
+	free(l->cache);
 	if (l->db)
 		sqlite3_close(l->db);
 	sodium_free(l->sk);
@@ -290,8 +295,18 @@ enum dt_err ledger_open(const char *db, struct ledger **out, struct dt_diag *dia
 		err = DT_EFORMAT;
 		goto out;
 	}
+	if ((l->cache = calloc(LEDGER_CACHE_SLOTS, sizeof(*l->cache))) == NULL) {
+		err = DT_ENOMEM;
+		goto out;
+	}
 	if (sqlite3_prepare_v2(l->db, "SELECT hash FROM tree WHERE level = ?1 AND idx = ?2", -1,
-			       &l->get_hash, NULL) != SQLITE_OK) {
+			       &l->get_hash, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(l->db, "SELECT leaf FROM entries WHERE idx = ?1", -1, &l->get_entry,
+			       NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(l->db, "SELECT note FROM checkpoints WHERE size = ?1", -1, &l->get_cp,
+			       NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(l->db, "SELECT COALESCE(MAX(idx) + 1, 0) FROM entries", -1,
+			       &l->get_size, NULL) != SQLITE_OK) {
 		err = ledger_exec(l, "SELECT 1 FROM tree LIMIT 0", diag);
 		goto out;
 	}

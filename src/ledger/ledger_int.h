@@ -17,8 +17,24 @@ struct ledger {
 	char origin[NOTE_MAX_NAME];
 	uint8_t pub[32], cpub[32];
 	uint8_t *sk, *csk;       /* sodium_malloc'd, locked, wiped on free */
-	sqlite3_stmt *get_hash;
+	sqlite3_stmt *get_hash, *get_entry, *get_cp, *get_size;
+	/* Tree hashes read from the database, direct-mapped by (level, index).
+	 * Hashes are immutable once committed; anything read inside a
+	 * transaction that then rolls back is dropped (ledger_cache_clear). */
+	struct ledger_cached {
+		uint64_t key;   /* level << 58 | index, + 1; 0 = empty */
+		uint8_t hash[MERKLE_HASH_LEN];
+	} *cache;
 };
+
+#define LEDGER_CACHE_SLOTS (1u << 16)
+
+void ledger_cache_clear(struct ledger *l);
+
+/* Reads a stored tree hash from the database itself, bypassing the cache
+ * (log verify compares what is stored, not what was remembered). */
+enum dt_err ledger_read_hash_uncached(void *ctx, unsigned level, uint64_t index,
+				      uint8_t out[MERKLE_HASH_LEN]);
 
 /* merkle_read_fn over the tree table; ctx is the ledger. */
 enum dt_err ledger_read_hash(void *ctx, unsigned level, uint64_t index,

@@ -33,8 +33,33 @@ static bool in_list(const char *s, const char *const *list, size_t n)
 	return false;
 }
 
+void ledger_cache_clear(struct ledger *l)
+{
+	if (l->cache)
+		memset(l->cache, 0, LEDGER_CACHE_SLOTS * sizeof(*l->cache));
+}
+
 enum dt_err ledger_read_hash(void *ctx, unsigned level, uint64_t index,
 			     uint8_t out[MERKLE_HASH_LEN])
+{
+	struct ledger *l = ctx;
+	uint64_t key = ((uint64_t)level << 58 | index) + 1;
+	struct ledger_cached *c = &l->cache[(key * 0x9E3779B97F4A7C15ull) >> 48];
+	enum dt_err err;
+
+	if (c->key == key) {
+		memcpy(out, c->hash, MERKLE_HASH_LEN);
+		return DT_OK;
+	}
+	if ((err = ledger_read_hash_uncached(ctx, level, index, out)) == DT_OK) {
+		c->key = key;
+		memcpy(c->hash, out, MERKLE_HASH_LEN);
+	}
+	return err;
+}
+
+enum dt_err ledger_read_hash_uncached(void *ctx, unsigned level, uint64_t index,
+				      uint8_t out[MERKLE_HASH_LEN])
 {
 	struct ledger *l = ctx;
 	enum dt_err err = DT_ENOTFOUND;
@@ -52,17 +77,10 @@ enum dt_err ledger_read_hash(void *ctx, unsigned level, uint64_t index,
 
 enum dt_err ledger_size(struct ledger *l, uint64_t *size)
 {
-	sqlite3_stmt *st;
-	int rc;
+	int rc = sqlite3_step(l->get_size);
 
-	*size = 0;
-	if (sqlite3_prepare_v2(l->db, "SELECT COALESCE(MAX(idx) + 1, 0) FROM entries", -1, &st,
-			       NULL) != SQLITE_OK)
-		return DT_EIO;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*size = (uint64_t)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	*size = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(l->get_size, 0) : 0;
+	sqlite3_reset(l->get_size);
 	return rc == SQLITE_ROW ? DT_OK : DT_EIO;
 }
 
@@ -340,8 +358,10 @@ dberr:
 	dt_diag_set(diag, l->path, 0, "database: %s", sqlite3_errmsg(l->db));
 	err = DT_EIO;
 out:
-	if (in_tx)
+	if (in_tx) {
 		sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+		ledger_cache_clear(l);
+	}
 	sqlite3_finalize(ins_e);
 	sqlite3_finalize(ins_t);
 	strbuf_release(&text);
@@ -351,18 +371,29 @@ out:
 enum dt_err ledger_entry(struct ledger *l, uint64_t idx, struct strbuf *out,
 			 struct dt_diag *diag)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = l->get_entry;
 	enum dt_err err = DT_ENOTFOUND;
 
-	if (sqlite3_prepare_v2(l->db, "SELECT leaf FROM entries WHERE idx = ?1", -1, &st, NULL) != SQLITE_OK)
-		return DT_EIO;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)idx);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		err = strbuf_add(out, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0));
 	else
 		dt_diag_set(diag, NULL, 0, "no entry %llu", (unsigned long long)idx);
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return err;
+}
+
+/* A checkpoint this node already signed at size, read-only. */
+static bool stored_checkpoint(struct ledger *l, uint64_t size, struct strbuf *out)
+{
+	bool found = false;
+
+	sqlite3_bind_int64(l->get_cp, 1, (sqlite3_int64)size);
+	if (sqlite3_step(l->get_cp) == SQLITE_ROW) {
+		found = strbuf_adds(out, (const char *)sqlite3_column_text(l->get_cp, 0)) == DT_OK;
+	}
+	sqlite3_reset(l->get_cp);
+	return found;
 }
 
 enum dt_err ledger_checkpoint(struct ledger *l, uint64_t size, struct strbuf *out,
@@ -375,6 +406,8 @@ enum dt_err ledger_checkpoint(struct ledger *l, uint64_t size, struct strbuf *ou
 	size_t body;
 	enum dt_err err;
 
+	if (size != 0 && stored_checkpoint(l, size, out))
+		return DT_OK;
 	strbuf_init(&note, NOTE_MAX_BYTES);
 	if ((err = ledger_exec(l, "BEGIN IMMEDIATE", diag)))
 		return err;
@@ -419,10 +452,12 @@ enum dt_err ledger_checkpoint(struct ledger *l, uint64_t size, struct strbuf *ou
 	err = strbuf_add(out, note.p, note.len);
 out:
 	sqlite3_finalize(st);
-	if (err)
+	if (err) {
 		sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
-	else
+		ledger_cache_clear(l);
+	} else {
 		err = ledger_exec(l, "COMMIT", diag);
+	}
 	strbuf_release(&note);
 	return err;
 }
@@ -445,6 +480,7 @@ enum dt_err ledger_prove(struct ledger *l, uint64_t idx, uint64_t size,
 	struct strbuf cp, leaf;
 	size_t n;
 	uint64_t cur;
+	bool in_tx = false;
 	enum dt_err err;
 
 	if ((err = ledger_size(l, &cur)))
@@ -458,8 +494,13 @@ enum dt_err ledger_prove(struct ledger *l, uint64_t idx, uint64_t size,
 	}
 	strbuf_init(&cp, NOTE_MAX_BYTES);
 	strbuf_init(&leaf, LEDGER_MAX_ENTRY);
-	if ((err = ledger_checkpoint(l, size, &cp, diag)) ||
-	    (err = ledger_entry(l, idx, &leaf, diag)))
+	if ((err = ledger_checkpoint(l, size, &cp, diag)))
+		goto out;
+	/* one read transaction: one lock, one consistent snapshot */
+	if ((err = ledger_exec(l, "BEGIN", diag)))
+		goto out;
+	in_tx = true;
+	if ((err = ledger_entry(l, idx, &leaf, diag)))
 		goto out;
 	if ((err = merkle_prove_inclusion(ledger_read_hash, l, idx, size, proof, &n))) {
 		dt_diag_set(diag, l->path, 0, "tree hashes missing for entry %llu", (unsigned long long)idx);
@@ -490,6 +531,8 @@ enum dt_err ledger_prove(struct ledger *l, uint64_t idx, uint64_t size,
 	if (!err)
 		err = strbuf_add(out, cp.p, cp.len);
 out:
+	if (in_tx)
+		sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL);
 	strbuf_release(&cp);
 	strbuf_release(&leaf);
 	return err;

@@ -233,7 +233,7 @@ enum dt_err ledger_verify(struct ledger *l, unsigned threads,
 
 			memcpy(h, hash[i], MERKLE_HASH_LEN);
 			for (;;) {
-				if (ledger_read_hash(l, level, at, stored) ||
+				if (ledger_read_hash_uncached(l, level, at, stored) ||
 				    sodium_memcmp(stored, h, MERKLE_HASH_LEN) != 0) {
 					if (level == 0)
 						dt_diag_set(diag, NULL, 0, "entry %llu: stored leaf hash does not "
