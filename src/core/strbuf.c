@@ -50,7 +50,7 @@ static enum dt_err grow(struct strbuf *b, size_t n)
 	return DT_OK;
 }
 
-enum dt_err strbuf_add(struct strbuf *b, const void *data, size_t n)
+enum dt_err strbuf_add_slow(struct strbuf *b, const void *data, size_t n)
 {
 	enum dt_err err = grow(b, n);
 
@@ -60,11 +60,6 @@ enum dt_err strbuf_add(struct strbuf *b, const void *data, size_t n)
 	b->len += n;
 	b->p[b->len] = '\0';
 	return DT_OK;
-}
-
-enum dt_err strbuf_addc(struct strbuf *b, char c)
-{
-	return strbuf_add(b, &c, 1);
 }
 
 enum dt_err strbuf_adds(struct strbuf *b, const char *s)

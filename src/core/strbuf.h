@@ -18,11 +18,36 @@ struct strbuf {
 	size_t len, cap, max;
 };
 
+#include <string.h>
+
 void strbuf_init(struct strbuf *b, size_t max);
 void strbuf_release(struct strbuf *b);
 void strbuf_reset(struct strbuf *b);
-enum dt_err strbuf_add(struct strbuf *b, const void *data, size_t n);
-enum dt_err strbuf_addc(struct strbuf *b, char c);
+/* The slow paths: grow, then append. */
+enum dt_err strbuf_add_slow(struct strbuf *b, const void *data, size_t n);
+
+/* Appends n bytes.  Inline fast path: bulk formatting appends many short
+ * pieces and the capacity check is all most of them need. */
+static inline enum dt_err strbuf_add(struct strbuf *b, const void *data, size_t n)
+{
+	if (b->len + n + 1 <= b->cap && n <= b->max - b->len) {
+		memcpy(b->p + b->len, data, n);
+		b->len += n;
+		b->p[b->len] = '\0';
+		return DT_OK;
+	}
+	return strbuf_add_slow(b, data, n);
+}
+
+static inline enum dt_err strbuf_addc(struct strbuf *b, char c)
+{
+	if (b->len + 2 <= b->cap && b->len < b->max) {
+		b->p[b->len++] = c;
+		b->p[b->len] = '\0';
+		return DT_OK;
+	}
+	return strbuf_add_slow(b, &c, 1);
+}
 enum dt_err strbuf_adds(struct strbuf *b, const char *s);
 enum dt_err strbuf_addf(struct strbuf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
