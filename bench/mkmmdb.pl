@@ -48,6 +48,12 @@ my $tree = MaxMind::DB::Writer::Tree->new(
     remove_reserved_networks => 0,
 );
 
+# Reproducible output: with SOURCE_DATE_EPOCH set, it is the build_epoch of
+# the metadata (through the hook the writer keeps for its own tests), so the
+# same dump always gives the same bytes.
+$tree->_set_build_epoch( $ENV{SOURCE_DATE_EPOCH} )
+    if defined $ENV{SOURCE_DATE_EPOCH} && $tree->can('_set_build_epoch');
+
 # IPv6 ranges that belong to IPv4 in an aliased tree, as packed
 # [first, last]; string comparison of packed addresses is numeric order.
 my @forbidden = map {
