@@ -95,6 +95,19 @@ $D --db "$DB" trace --json <"$T/bulk" >"$T/out" 2>"$T/err"
 cut -f1 "$T/bulk" >"$T/a"; jq -r .ip "$T/out" >"$T/b"
 cmp -s "$T/a" "$T/b" && ok "bulk: answers in input order" || no "bulk order"
 
+# --- threads: same output, same error line numbers, across block boundaries
+awk 'BEGIN { srand(9); for (i = 1; i <= 300000; i++) {
+	if (i % 99991 == 0) print "bad" i; else if (i % 5 == 0) printf "2001:db8::%x\n", i % 65536;
+	else printf "%d.%d.%d.%d\n", int(rand()*256), int(rand()*256), int(rand()*256), int(rand()*256) } }' >"$T/big"
+$D --db "$DB" trace --tsv --threads 1 <"$T/big" >"$T/o1" 2>"$T/e1"
+$D --db "$DB" trace --tsv --threads 4 <"$T/big" >"$T/o4" 2>"$T/e4"
+cmp -s "$T/o1" "$T/o4" && [ "$(wc -l <"$T/o1")" -eq 299998 ] && ok "threads: identical output in input order" ||
+	no "threads: identical output"
+grep -q "stdin:99991: invalid IP address 'bad99991'" "$T/e4" && grep -q "stdin:299973: invalid IP address 'bad299973'" "$T/e4" &&
+	cmp -s "$T/e1" "$T/e4" && ok "threads: error line numbers exact" || no "threads: error line numbers" "$(cat "$T/e4")"
+printf '1.0.0.1\n1.0.0.2' | $D --db "$DB" trace --tsv --no-header >"$T/o" && [ "$(wc -l <"$T/o")" -eq 2 ] &&
+	ok "last line without newline" || no "last line without newline"
+
 # --- determinism: same inputs at other paths, other node -> same file
 mkdir -p "$T/elsewhere"; cp "$T/country" "$T/elsewhere/c"; cp "$T/asn.csv" "$T/elsewhere/a"
 $D --db "$T/b.db" refdata build --country "$T/elsewhere/c" --asn "$T/elsewhere/a" >/dev/null 2>&1
