@@ -827,6 +827,7 @@ enum dt_err geo_builder_serialize(struct geo_builder *b, uint8_t **outp,
 	uint32_t *first = NULL, *orgmap = NULL, *tmp32 = NULL;
 	uint16_t *low = NULL;
 	struct geo_v6key *k6 = NULL;
+	uint32_t *mid6 = NULL;
 	struct geo_info_rec *recs = NULL;
 	struct image strings = {0};
 	uint32_t flagoff[GEO_MAX_FLAGS];
@@ -846,6 +847,7 @@ enum dt_err geo_builder_serialize(struct geo_builder *b, uint8_t **outp,
 	    (low = malloc((p4.n + 1) * sizeof(*low))) == NULL ||
 	    (tmp32 = malloc((p4.n + 1) * sizeof(*tmp32))) == NULL ||
 	    (k6 = malloc((p6.n + 1) * sizeof(*k6))) == NULL ||
+	    (mid6 = malloc((p6.n + 1) * sizeof(*mid6))) == NULL ||
 	    (recs = calloc(it.n + 1, sizeof(*recs))) == NULL ||
 	    (orgmap = malloc((b->orgs.n + 1) * sizeof(*orgmap))) == NULL)
 		goto out;
@@ -917,10 +919,12 @@ enum dt_err geo_builder_serialize(struct geo_builder *b, uint8_t **outp,
 	for (size_t i = 0; i < p6.n; i++) {
 		k6[i].hi = (uint64_t)(p6.start[i] >> 64);
 		k6[i].lo = (uint64_t)p6.start[i];
+		mid6[i] = (uint32_t)(k6[i].hi >> 16);
 	}
 	if (image_section(&im, first, 65537 * sizeof(*first), &h.off_first6) ||
 	    image_section(&im, k6, p6.n * sizeof(*k6), &h.off_start6) ||
 	    image_section(&im, p6.info, p6.n * sizeof(*p6.info), &h.off_info6) ||
+	    image_section(&im, mid6, p6.n * sizeof(*mid6), &h.off_mid6) ||
 	    image_section(&im, recs, it.n * sizeof(*recs), &h.off_info) ||
 	    image_section(&im, strings.p, strings.len, &h.off_strings) ||
 	    image_section(&im, flagoff, b->nflags * sizeof(uint32_t), &h.off_flags))
@@ -963,6 +967,7 @@ out:
 	free(low);
 	free(tmp32);
 	free(k6);
+	free(mid6);
 	free(recs);
 	free(orgmap);
 	free(strings.p);

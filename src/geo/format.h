@@ -14,6 +14,9 @@
  *   info4[n4]      index into info[] of each interval
  *   first6[65537], start6[n6] (hi,lo pairs), info6[n6]: the same for IPv6
  *                  keyed on the top 16 bits
+ *   mid6[n6]       bits 16..47 of each IPv6 start: the search key (16 a
+ *                  cache line); full 128-bit keys only break ties among
+ *                  intervals that start inside the same /48
  *   info[ninfo]    distinct answers: country, ASN, organisation, flags
  *   strings        NUL-terminated organisation names, then flag names
  *   flags[nflags]  string offsets of flag names, bit order
@@ -31,7 +34,7 @@
 #include <stdint.h>
 
 #define GEO_MAGIC "DTGEOIX\0"
-#define GEO_VERSION 1
+#define GEO_VERSION 2
 #define GEO_ALIGN 64
 #define GEO_NO_ORG UINT32_MAX
 
@@ -41,7 +44,7 @@ struct geo_hdr {
 	uint32_t hdr_size;
 	uint32_t n4, n6, ninfo, nflags, ninputs, norgs;
 	uint64_t off_first4, off_low4, off_start4, off_info4;
-	uint64_t off_first6, off_start6, off_info6;
+	uint64_t off_first6, off_start6, off_info6, off_mid6;
 	uint64_t off_info, off_strings, len_strings, off_flags, off_inputs;
 	uint64_t file_size;
 };

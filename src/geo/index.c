@@ -25,7 +25,7 @@ struct geo_index {
 	const uint8_t *map;
 	size_t size;
 	const struct geo_hdr *h;
-	const uint32_t *first4, *start4, *info4, *first6, *info6, *flagoff;
+	const uint32_t *first4, *start4, *info4, *first6, *info6, *mid6, *flagoff;
 	const uint16_t *low4;
 	const struct geo_v6key *start6;
 	const struct geo_info_rec *info;
@@ -58,7 +58,7 @@ static const char *validate(struct geo_index *x)
 	if (!section_ok(h, h->off_first4, 65537, 4) || !section_ok(h, h->off_low4, h->n4, 2) ||
 	    !section_ok(h, h->off_start4, h->n4, 4) || !section_ok(h, h->off_info4, h->n4, 4) ||
 	    !section_ok(h, h->off_first6, 65537, 4) || !section_ok(h, h->off_start6, h->n6, 16) ||
-	    !section_ok(h, h->off_info6, h->n6, 4) ||
+	    !section_ok(h, h->off_info6, h->n6, 4) || !section_ok(h, h->off_mid6, h->n6, 4) ||
 	    !section_ok(h, h->off_info, h->ninfo, sizeof(struct geo_info_rec)) ||
 	    !section_ok(h, h->off_strings, h->len_strings, 1) ||
 	    !section_ok(h, h->off_flags, h->nflags, 4) ||
@@ -73,6 +73,7 @@ static const char *validate(struct geo_index *x)
 	x->first6 = (const uint32_t *)(x->map + h->off_first6);
 	x->start6 = (const struct geo_v6key *)(x->map + h->off_start6);
 	x->info6 = (const uint32_t *)(x->map + h->off_info6);
+	x->mid6 = (const uint32_t *)(x->map + h->off_mid6);
 	x->info = (const struct geo_info_rec *)(x->map + h->off_info);
 	x->strings = (const char *)(x->map + h->off_strings);
 	x->flagoff = (const uint32_t *)(x->map + h->off_flags);
@@ -104,7 +105,8 @@ static const char *validate(struct geo_index *x)
 		if (i > 0 && (k->hi < x->start6[i - 1].hi ||
 			      (k->hi == x->start6[i - 1].hi && k->lo <= x->start6[i - 1].lo)))
 			return "IPv6 interval starts not increasing";
-		if (i < x->first6[b] || i >= x->first6[b + 1] || x->info6[i] >= h->ninfo)
+		if (i < x->first6[b] || i >= x->first6[b + 1] || x->info6[i] >= h->ninfo ||
+		    x->mid6[i] != (uint32_t)(k->hi >> 16))
 			return "IPv6 interval table inconsistent";
 	}
 	for (uint32_t i = 0; i < h->ninfo; i++) {
@@ -237,22 +239,60 @@ static inline bool le6(const struct geo_v6key *k, uint64_t hi, uint64_t lo)
 	return k->hi < hi || (k->hi == hi && k->lo <= lo);
 }
 
+/*
+ * The last interval starting at or before a: a branch-free search on the
+ * 32-bit keys mid6 (bits 16..47) inside the /16 block, then, only if that
+ * key equals a's, a search on full keys among the intervals sharing it.
+ */
 static inline uint32_t find6(const struct geo_index *x, dt_u128 a)
 {
 	uint64_t hi = (uint64_t)(a >> 64), lo = (uint64_t)a;
 	uint32_t b = (uint32_t)(hi >> 48), base = x->first6[b];
-	uint32_t n = x->first6[b + 1] - base;
-	const struct geo_v6key *p = x->start6 + base;
+	uint32_t n = x->first6[b + 1] - base, key = (uint32_t)(hi >> 16);
+	const uint32_t *p = x->mid6 + base;
+	uint32_t i, run;
 
 	if (n == 0)
 		return base - 1;
 	while (n > 1) {
 		uint32_t half = n / 2;
 
-		p = le6(&p[half], hi, lo) ? p + half : p;
+		p = p[half] <= key ? p + half : p;
 		n -= half;
 	}
-	return (uint32_t)(p - x->start6) - !le6(p, hi, lo);
+	i = (uint32_t)(p - x->mid6);
+	if (*p > key)
+		return i - 1;
+	if (*p < key)
+		return i;
+	/* intervals base..i with mid6 == key: the first of them */
+	run = i;
+	{
+		uint32_t l = base, h = i;
+
+		while (l < h) {
+			uint32_t m = l + (h - l) / 2;
+
+			if (x->mid6[m] < key)
+				l = m + 1;
+			else
+				h = m;
+		}
+		run = l;
+	}
+	/* last of run..i whose full start <= a */
+	{
+		const struct geo_v6key *q = x->start6 + run;
+		uint32_t m = i - run + 1;
+
+		while (m > 1) {
+			uint32_t half = m / 2;
+
+			q = le6(&q[half], hi, lo) ? q + half : q;
+			m -= half;
+		}
+		return (uint32_t)(q - x->start6) - !le6(q, hi, lo);
+	}
 }
 
 void geo_info_get(const struct geo_index *x, uint32_t id, struct geo_answer *out)
