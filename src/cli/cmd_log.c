@@ -139,6 +139,10 @@ static int do_append(struct cli *c, int argc, char **argv)
 
 		dt_diag_clear(&d);
 		snprintf(def, sizeof(def), "file %s", strrchr(argv[i], '/') ? strrchr(argv[i], '/') + 1 : argv[i]);
+		/* a file name is not trusted text: control bytes become '?' */
+		for (char *p = def; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = '?';
 		e.about = about ? about : def;
 		if (ledger_hash_file(argv[i], e.sha256, &e.size, &d) ||
 		    ledger_append(l, &e, 1, true, &idx, &existed, &d)) {

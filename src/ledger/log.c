@@ -231,10 +231,17 @@ static enum dt_err entry_text(struct ledger *l, const struct ledger_entry_in *in
 			    in->tlp);
 		return DT_EINVAL;
 	}
-	if (strlen(about) > LEDGER_MAX_ABOUT || strpbrk(about, "\n\r")) {
-		dt_diag_set(diag, NULL, 0, "entry description must be one line of at most %d bytes",
-			    LEDGER_MAX_ABOUT);
+	if (strlen(about) > LEDGER_MAX_ABOUT) {
+		dt_diag_set(diag, NULL, 0, "entry description longer than %d bytes", LEDGER_MAX_ABOUT);
 		return DT_EINVAL;
+	}
+	for (const char *p = about; *p; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+			dt_diag_set(diag, NULL, 0, "entry description contains a control character "
+				    "(byte 0x%02x at offset %zu); it must be one line of text",
+				    (unsigned char)*p, (size_t)(p - about));
+			return DT_EINVAL;
+		}
 	}
 	ledger_hex(in->sha256, 32, hex);
 	strbuf_reset(b);
@@ -325,8 +332,11 @@ enum dt_err ledger_append(struct ledger *l, const struct ledger_entry_in *in,
 			goto out;
 		body = text.len;
 		if ((err = strbuf_addc(&text, '\n')) ||
-		    (err = note_sign_line(text.p, body, l->origin, l->pub, l->sk, &text)))
+		    (err = note_sign_line(text.p, body, l->origin, l->pub, l->sk, &text))) {
+			dt_diag_set(diag, NULL, 0, "cannot sign entry: %s (is the description valid UTF-8?)",
+				    dt_strerror(err));
 			goto out;
+		}
 		merkle_leaf_hash(text.p, text.len, leaf);
 		if ((err = merkle_append(ledger_read_hash, l, size, leaf, stored, &ns)))
 			goto out;

@@ -184,7 +184,9 @@ enum dt_err ledger_cosign(struct ledger *l, const char *peer, const char *text,
 				err = DT_EFORMAT;
 			}
 			same = true;
-		} else if (!merkle_verify_consistency(old_size, cp.size, old_root, cp.root, proof, np)) {
+		} else if (old_size > 0 &&
+			   !merkle_verify_consistency(old_size, cp.size, old_root, cp.root, proof, np)) {
+			/* (every tree extends the empty one: nothing to prove from size 0) */
 			dt_diag_set(diag, NULL, 0, "refused: consistency proof from size %llu (accepted before) "
 				    "to %llu does not verify", (unsigned long long)old_size,
 				    (unsigned long long)cp.size);
