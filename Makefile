@@ -47,8 +47,6 @@ TEST_SRC := $(wildcard tests/unit/*.c)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=build/rel/bench/%)
-FUZZ_SRC := $(wildcard fuzz/*.c)
-FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
 
 .PHONY: all check demo bench fuzz lint install clean bootstrap bench-bin tests
 .DELETE_ON_ERROR:
@@ -104,13 +102,6 @@ bench:
 
 bench-bin: $(BENCH_BIN)
 
-FUZZ_LIB_SRC := $(LIB_SRC)
-build/fuzz/%: fuzz/%.c $(FUZZ_LIB_SRC)
-	@mkdir -p $(dir $@)
-	clang $(CPPFLAGS_ALL) -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined \
-		-o $@ $< $(FUZZ_LIB_SRC) $(LDLIBS_ALL)
-
-fuzz: $(FUZZ_BIN)
 
 lint:
 	clang-format --dry-run --Werror $(LIB_SRC) $(CLI_SRC) $(wildcard src/*/*.h)
@@ -130,3 +121,5 @@ clean:
 	rm -rf build detente
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+
+include fuzz/fuzz.mk

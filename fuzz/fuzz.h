@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,36 +49,88 @@ __attribute__((noreturn, unused)) static void fuzz_fail(const char *what,
 
 /* ---- exact-size mappings (see above) --------------------------------- */
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FUZZ_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define FUZZ_ASAN 1
+#endif
+#ifdef FUZZ_ASAN
+void __asan_poison_memory_region(void const volatile *addr, size_t size);
+void __asan_unpoison_memory_region(void const volatile *addr, size_t size);
+#endif
+
 #ifdef FUZZ_WRAP_MMAP
 void *__real_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
 int __real_munmap(void *addr, size_t len);
 void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
 int __wrap_munmap(void *addr, size_t len);
 
+/*
+ * Under AddressSanitizer a slot keeps its buffer from one mapping to the
+ * next (fresh multi-megabyte allocations cost page faults on every run):
+ * only the first len bytes are unpoisoned while mapped, and the whole
+ * buffer is poisoned again at munmap, so that a read past the end or after
+ * the unmap is still reported.  Without it, a plain malloc per mapping.
+ */
 static struct {
-	void *p;
+	char *buf;
+	size_t cap;
 	size_t len;
-} fuzz_maps[64];
+	bool used;
+} fuzz_maps[8];
 
 void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
 	size_t slot, got = 0;
-	void *p;
+	char *p;
 
 	if (addr != NULL || fd < 0 || prot != PROT_READ || len == 0 ||
 	    (flags & MAP_FIXED))
 		return __real_mmap(addr, len, prot, flags, fd, off);
 	for (slot = 0; slot < sizeof(fuzz_maps) / sizeof(*fuzz_maps); slot++)
-		if (fuzz_maps[slot].p == NULL)
+		if (!fuzz_maps[slot].used)
 			break;
 	if (slot == sizeof(fuzz_maps) / sizeof(*fuzz_maps))
 		return __real_mmap(addr, len, prot, flags, fd, off);
-	if (posix_memalign(&p, 64, len) != 0) {
-		errno = ENOMEM;
-		return MAP_FAILED;
+#ifdef FUZZ_ASAN
+	if (fuzz_maps[slot].cap < len) {
+		void *n;
+		size_t cap = fuzz_maps[slot].cap ? fuzz_maps[slot].cap : 1u << 20;
+
+		while (cap < len)
+			cap *= 2;
+		if (fuzz_maps[slot].buf)
+			__asan_unpoison_memory_region(fuzz_maps[slot].buf,
+						      fuzz_maps[slot].cap);
+		free(fuzz_maps[slot].buf);
+		if (posix_memalign(&n, 4096, cap) != 0) {
+			fuzz_maps[slot].buf = NULL;
+			fuzz_maps[slot].cap = 0;
+			errno = ENOMEM;
+			return MAP_FAILED;
+		}
+		fuzz_maps[slot].buf = n;
+		fuzz_maps[slot].cap = cap;
 	}
+	p = fuzz_maps[slot].buf;
+	__asan_unpoison_memory_region(p, len);
+	__asan_poison_memory_region(p + len, fuzz_maps[slot].cap - len);
+#else
+	{
+		void *n;
+
+		if (posix_memalign(&n, 4096, len) != 0) {
+			errno = ENOMEM;
+			return MAP_FAILED;
+		}
+		p = n;
+	}
+#endif
 	while (got < len) {
-		ssize_t n = pread(fd, (char *)p + got, len - got, off + (off_t)got);
+		ssize_t n = pread(fd, p + got, len - got, off + (off_t)got);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -86,21 +139,27 @@ void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off
 		got += (size_t)n;
 	}
 	if (got < len)
-		memset((char *)p + got, 0, len - got); /* as a mapping past EOF */
-	fuzz_maps[slot].p = p;
+		memset(p + got, 0, len - got); /* as a mapping past EOF */
+	fuzz_maps[slot].buf = p;
 	fuzz_maps[slot].len = len;
+	fuzz_maps[slot].used = true;
 	return p;
 }
 
 int __wrap_munmap(void *addr, size_t len)
 {
 	for (size_t i = 0; i < sizeof(fuzz_maps) / sizeof(*fuzz_maps); i++) {
-		if (fuzz_maps[i].p == addr && addr != NULL) {
+		if (fuzz_maps[i].used && (void *)fuzz_maps[i].buf == addr) {
 			if (fuzz_maps[i].len != len)
 				fuzz_fail("munmap length differs from mmap length",
 					  __FILE__, __LINE__);
+			fuzz_maps[i].used = false;
+#ifdef FUZZ_ASAN
+			__asan_poison_memory_region(addr, fuzz_maps[i].cap);
+#else
 			free(addr);
-			fuzz_maps[i].p = NULL;
+			fuzz_maps[i].buf = NULL;
+#endif
 			return 0;
 		}
 	}
@@ -111,39 +170,49 @@ int __wrap_munmap(void *addr, size_t len)
 /* ---- opening an image ------------------------------------------------ */
 
 /*
- * Writes n bytes to an anonymous file and opens it with geo_index_open().
- * A memfd opened through /proc/self/fd when /proc is there, else a
- * temporary file that is unlinked at once.
+ * Writes n bytes to a file and opens it with geo_index_open().  The file
+ * is one memfd kept for the life of the process (rewritten in place, which
+ * spares the kernel freeing and allocating its pages on every run), opened
+ * through /proc/self/fd; without /proc, a temporary file unlinked at once.
  */
 __attribute__((unused)) static enum dt_err
 fuzz_open_bytes(const void *p, size_t n, struct geo_index **ix,
 		struct dt_diag *diag)
 {
-	static int use_memfd = -1;
-	char path[64];
-	const char *tmp;
+	static int memfd = -2;
+	static char mpath[64];
 	char tpath[512];
+	const char *path = mpath;
 	enum dt_err err;
 	size_t done = 0;
-	int fd = -1;
+	int fd;
 
 	*ix = NULL;
-	if (use_memfd < 0)
-		use_memfd = access("/proc/self/fd", X_OK) == 0;
-	if (use_memfd && (fd = memfd_create("detente-fuzz", MFD_CLOEXEC)) >= 0) {
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	if (memfd == -2) {
+		memfd = -1;
+		if (access("/proc/self/fd", X_OK) == 0 &&
+		    (memfd = memfd_create("detente-fuzz", MFD_CLOEXEC)) >= 0)
+			snprintf(mpath, sizeof(mpath), "/proc/self/fd/%d", memfd);
+	}
+	if (memfd >= 0) {
+		fd = memfd;
+		if (ftruncate(fd, (off_t)n) != 0) {
+			perror("fuzz: ftruncate");
+			abort();
+		}
 	} else {
-		tmp = getenv("TMPDIR");
+		const char *tmp = getenv("TMPDIR");
+
 		snprintf(tpath, sizeof(tpath), "%s/detente-fuzz-XXXXXX",
 			 tmp && *tmp ? tmp : "/tmp");
 		if ((fd = mkstemp(tpath)) < 0) {
 			perror("fuzz: mkstemp");
 			abort();
 		}
-		snprintf(path, sizeof(path), "%s", "");
+		path = tpath;
 	}
 	while (done < n) {
-		ssize_t w = write(fd, (const char *)p + done, n - done);
+		ssize_t w = pwrite(fd, (const char *)p + done, n - done, (off_t)done);
 
 		if (w < 0 && errno == EINTR)
 			continue;
@@ -153,10 +222,11 @@ fuzz_open_bytes(const void *p, size_t n, struct geo_index **ix,
 		}
 		done += (size_t)w;
 	}
-	err = geo_index_open(path[0] ? path : tpath, ix, diag);
-	if (!path[0])
+	err = geo_index_open(path, ix, diag);
+	if (fd != memfd) {
 		unlink(tpath);
-	close(fd);
+		close(fd);
+	}
 	return err;
 }
 

@@ -7,7 +7,8 @@
 #                      ../shared/corpus, ready for the fuzzers
 #   make fuzz-replay   replay the saved inputs (make check does it too)
 
-FUZZ_TARGETS := fuzz_ip fuzz_ranges fuzz_warninglist fuzz_index
+# every fuzz/fuzz_*.c is a target (fuzz/replay.c is the replay driver)
+FUZZ_TARGETS := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
 FUZZ_CLANG   ?= clang
 FUZZ_SAN     ?= -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS  ?= -std=c17 -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN)

@@ -290,6 +290,8 @@ enum dt_err geo_src_add(struct geo_src *s, uint8_t family, dt_u128 lo,
 	struct geo_range *r;
 	uint32_t org_id = GEO_NO_ORG;
 
+	if (org != NULL)
+		org_len = strnlen(org, org_len); /* names are C strings in the index */
 	if (org != NULL && org_len > 0 && (fields & RF_ORG)) {
 		if (org_len > GEO_MAX_ORG)
 			org_len = GEO_MAX_ORG;

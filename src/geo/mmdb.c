@@ -239,9 +239,12 @@ enum dt_err geo_parse_mmdb(struct geo_src *s, const char *path,
 		struct frame f = stack[--top];
 		MMDB_search_node_s node;
 
-		if (++visited > GEO_MAX_MMDB_NODES) {
-			dt_diag_set(diag, path, 0, "search tree larger than %u nodes (corrupt?)",
-				    GEO_MAX_MMDB_NODES);
+		/* a real tree is walked once, plus the IPv4 subtree again through
+		 * a few aliases; pointers that fan back in would make 2^depth paths */
+		if (++visited > GEO_MAX_MMDB_NODES ||
+		    visited > 8 * (uint64_t)db.metadata.node_count + 256) {
+			dt_diag_set(diag, path, 0, "corrupt search tree: nodes reached by more paths than "
+				    "a tree of %u nodes has", db.metadata.node_count);
 			err = DT_ELIMIT;
 			goto out;
 		}

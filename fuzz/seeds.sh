@@ -1,0 +1,114 @@
+#!/bin/sh
+# fuzz/seeds.sh — assemble seed directories for the fuzz targets.
+#
+#   sh fuzz/seeds.sh [OUT]          (default OUT: build/fuzz/seeds)
+#
+# Writes OUT/<target>/ for each target from, when present:
+#   fuzz/regress/<target>/          the committed inputs (*.gz gunzipped)
+#   ${DETENTE_CORPUS:-../shared/corpus}   the reference corpus, read in
+#                                   place and cut into small seeds
+#   /usr/share/tor/geoip, geoip6, data/ip-location-db-asn/
+#                                   real range files (slices of them)
+#   $DETENTE (default ./detente)    indexes built from corpus MaxMind DBs
+# FUZZ_SEED_SKIP (a shell pattern, e.g. 'bug-*') leaves out the committed
+# inputs it matches: a bug's input that still crashes would stop the fuzzer
+# as it loads its seeds.
+# Nothing is written outside OUT; nothing here is committed.  Run from the
+# top of the source tree.  Then, for example:
+#   build/fuzz/fuzz_ranges -max_total_time=200 build/fuzz/work/fuzz_ranges \
+#       build/fuzz/seeds/fuzz_ranges
+set -eu
+
+OUT=${1:-build/fuzz/seeds}
+CORPUS=${DETENTE_CORPUS:-../shared/corpus}
+DETENTE=${DETENTE:-./detente}
+TARGETS=""
+for src in fuzz/fuzz_*.c; do
+	[ -f "$src" ] && TARGETS="$TARGETS $(basename "$src" .c)"
+done
+
+for t in $TARGETS; do
+	rm -rf "${OUT:?}/$t"
+	mkdir -p "$OUT/$t"
+	for f in fuzz/regress/"$t"/*; do
+		[ -f "$f" ] || continue
+		b=$(basename "$f")
+		# shellcheck disable=SC2254
+		case "$b" in
+		${FUZZ_SEED_SKIP:-.}) continue ;;
+		esac
+		case "$f" in
+		*.gz) gzip -dc "$f" >"$OUT/$t/regress-${b%.gz}" ;;
+		*) cp "$f" "$OUT/$t/regress-$b" ;;
+		esac
+	done
+done
+
+# Lines start..start+n-1 of a file, as one seed.
+slice() { # file start n out
+	sed -n "$2,$(($2 + $3 - 1))p" "$1" >"$4"
+}
+
+# Range files: slices of real ones (head, middle, tail; IPv4 and IPv6,
+# text and decimal forms), and the corpus intel files as near misses.
+for f in /usr/share/tor/geoip /usr/share/tor/geoip6 \
+	data/ip-location-db-asn/asn-ipv4.csv data/ip-location-db-asn/asn-ipv6.csv \
+	data/ip-location-db-asn/asn-ipv4-num.csv data/ip-location-db-asn/asn-ipv6-num.csv; do
+	[ -f "$f" ] || continue
+	b=$(basename "$f")
+	n=$(wc -l <"$f")
+	slice "$f" 1 40 "$OUT/fuzz_ranges/head-$b"
+	slice "$f" $((n / 2)) 40 "$OUT/fuzz_ranges/mid-$b"
+	slice "$f" $((n > 40 ? n - 39 : 1)) 40 "$OUT/fuzz_ranges/tail-$b"
+done
+if [ -d "$CORPUS/intel" ]; then
+	for f in "$CORPUS"/intel/*; do
+		[ -f "$f" ] || continue
+		slice "$f" 1 60 "$OUT/fuzz_ranges/corpus-$(basename "$f")"
+	done
+fi
+
+# Warning lists: the corpus lists, each cut to its first 40 entries (the
+# big ones would make every mutation slow), and their entries one by one
+# for the address parsers.
+if [ -d "$CORPUS/misp/warninglists" ] && command -v jq >/dev/null 2>&1; then
+	for f in "$CORPUS"/misp/warninglists/*.json; do
+		b=$(basename "$f" .json)
+		jq -c '.list |= (if type == "array" then .[:40] else . end)' "$f" \
+			>"$OUT/fuzz_warninglist/corpus-$b.json" 2>/dev/null ||
+			rm -f "$OUT/fuzz_warninglist/corpus-$b.json"
+		i=0
+		jq -r '.list[]? | strings' "$f" 2>/dev/null | head -n 15 |
+			while IFS= read -r a; do
+				i=$((i + 1))
+				printf '%s' "$a" >"$OUT/fuzz_ip/corpus-$b-$i"
+			done
+	done
+fi
+
+# MaxMind DBs: the corpus test databases, broken ones included.
+if [ -d "$CORPUS/geo" ]; then
+	for f in "$CORPUS"/geo/*.mmdb; do
+		[ -f "$f" ] && cp "$f" "$OUT/fuzz_mmdb/corpus-$(basename "$f")"
+	done
+fi
+
+# Indexes: built by detente from the corpus MaxMind DBs (when both exist).
+if [ -x "$DETENTE" ] && [ -d "$CORPUS/geo" ]; then
+	tmp=$(mktemp -d)
+	for m in GeoIP2-City-Test GeoIP2-ISP-Test GeoLite2-ASN-Test; do
+		[ -f "$CORPUS/geo/$m.mmdb" ] || continue
+		if "$DETENTE" --db "$tmp/db" refdata build --quiet \
+			--mmdb "$CORPUS/geo/$m.mmdb" >/dev/null 2>&1; then
+			for i in "$tmp"/db.d/refdata/*.idx; do
+				[ -f "$i" ] && cp "$i" "$OUT/fuzz_index/built-$m.idx"
+			done
+		fi
+		rm -rf "$tmp/db" "$tmp/db.d"
+	done
+	rm -rf "$tmp"
+fi
+
+for t in $TARGETS; do
+	echo "fuzz-seeds $t: $(find "$OUT/$t" -type f | wc -l) seeds in $OUT/$t"
+done
