@@ -128,6 +128,10 @@ static int do_append(struct cli *c, int argc, char **argv)
 		cli_error("log append: --kind and at least one FILE are required");
 		return EXIT_USAGE;
 	}
+	if (strcmp(kind, "peer-checkpoint") == 0) {
+		cli_error("log append: peer-checkpoint entries are made by 'log cosign' only");
+		return EXIT_USAGE;
+	}
 	if ((rc = open_or_fail(c, &l)))
 		return rc;
 	for (int i = optind; i < argc; i++) {

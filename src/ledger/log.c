@@ -312,6 +312,11 @@ enum dt_err ledger_append(struct ledger *l, const struct ledger_entry_in *in,
 		uint8_t leaf[MERKLE_HASH_LEN];
 		size_t ns, body;
 
+		ledger_now(now, sizeof(now));
+		/* validate before the duplicate check: bad options are errors even
+		 * for a payload recorded before */
+		if ((err = entry_text(l, &in[i], now, &text, diag)))
+			goto out;
 		if (dedup) {
 			uint64_t idx;
 			bool found;
@@ -327,9 +332,6 @@ enum dt_err ledger_append(struct ledger *l, const struct ledger_entry_in *in,
 				continue;
 			}
 		}
-		ledger_now(now, sizeof(now));
-		if ((err = entry_text(l, &in[i], now, &text, diag)))
-			goto out;
 		body = text.len;
 		if ((err = strbuf_addc(&text, '\n')) ||
 		    (err = note_sign_line(text.p, body, l->origin, l->pub, l->sk, &text))) {

@@ -184,9 +184,18 @@ enum dt_err ledger_cosign(struct ledger *l, const char *peer, const char *text,
 				err = DT_EFORMAT;
 			}
 			same = true;
-		} else if (old_size > 0 &&
-			   !merkle_verify_consistency(old_size, cp.size, old_root, cp.root, proof, np)) {
-			/* (every tree extends the empty one: nothing to prove from size 0) */
+		} else if (old_size == 0) {
+			/* every tree extends the empty one: nothing to prove, but the
+			 * accepted empty tree must have had the empty root */
+			uint8_t empty[MERKLE_HASH_LEN];
+
+			merkle_empty_root(empty);
+			if (sodium_memcmp(old_root, empty, MERKLE_HASH_LEN) != 0) {
+				dt_diag_set(diag, NULL, 0, "refused: the size-0 checkpoint accepted before from "
+					    "peer '%s' has a root that is not the empty tree's", pname);
+				err = DT_EFORMAT;
+			}
+		} else if (!merkle_verify_consistency(old_size, cp.size, old_root, cp.root, proof, np)) {
 			dt_diag_set(diag, NULL, 0, "refused: consistency proof from size %llu (accepted before) "
 				    "to %llu does not verify", (unsigned long long)old_size,
 				    (unsigned long long)cp.size);

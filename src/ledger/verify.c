@@ -133,6 +133,62 @@ static enum dt_err check_checkpoint(struct ledger *l, const struct cp *c,
 	return DT_OK;
 }
 
+/*
+ * The peer checkpoints this node accepted (which decide what it will cosign
+ * next) against its own signed peer-checkpoint entries: a row deleted or
+ * altered to roll a peer back is caught here.
+ */
+static enum dt_err check_peer_checkpoints(struct ledger *l, struct dt_diag *diag)
+{
+	sqlite3_stmt *e = NULL, *r = NULL;
+	enum dt_err err = DT_OK;
+
+	sqlite3_prepare_v2(l->db, "SELECT idx, payload FROM entries WHERE kind = 'peer-checkpoint'"
+				  " ORDER BY idx", -1, &e, NULL);
+	sqlite3_prepare_v2(l->db, "SELECT note FROM peer_checkpoints", -1, &r, NULL);
+	/* every row is recorded by an entry */
+	while (sqlite3_step(r) == SQLITE_ROW) {
+		uint8_t d[32];
+		sqlite3_stmt *q;
+		bool found;
+
+		crypto_hash_sha256(d, sqlite3_column_text(r, 0), (size_t)sqlite3_column_bytes(r, 0));
+		sqlite3_prepare_v2(l->db, "SELECT 1 FROM entries WHERE kind = 'peer-checkpoint' AND payload = ?1",
+				   -1, &q, NULL);
+		sqlite3_bind_blob(q, 1, d, 32, SQLITE_STATIC);
+		found = sqlite3_step(q) == SQLITE_ROW;
+		sqlite3_finalize(q);
+		if (!found) {
+			dt_diag_set(diag, NULL, 0, "accepted peer checkpoint (sha256 %02x%02x%02x%02x...) has no "
+				    "peer-checkpoint entry in the log", d[0], d[1], d[2], d[3]);
+			err = DT_EFORMAT;
+			goto out;
+		}
+	}
+	/* every entry's checkpoint is still a row */
+	while (sqlite3_step(e) == SQLITE_ROW) {
+		bool found = false;
+
+		sqlite3_reset(r);
+		while (!found && sqlite3_step(r) == SQLITE_ROW) {
+			uint8_t d[32];
+
+			crypto_hash_sha256(d, sqlite3_column_text(r, 0), (size_t)sqlite3_column_bytes(r, 0));
+			found = sqlite3_column_bytes(e, 1) == 32 && memcmp(d, sqlite3_column_blob(e, 1), 32) == 0;
+		}
+		if (!found) {
+			dt_diag_set(diag, NULL, 0, "entry %lld records a peer checkpoint that is missing from "
+				    "the accepted peer checkpoints", (long long)sqlite3_column_int64(e, 0));
+			err = DT_EFORMAT;
+			goto out;
+		}
+	}
+out:
+	sqlite3_finalize(e);
+	sqlite3_finalize(r);
+	return err;
+}
+
 enum dt_err ledger_verify(struct ledger *l, unsigned threads,
 			  struct ledger_verify_report *rep, struct dt_diag *diag)
 {
@@ -274,20 +330,23 @@ enum dt_err ledger_verify(struct ledger *l, unsigned threads,
 		goto out;
 	}
 	{
-		/* no stored hash beyond what the entries produce */
-		uint64_t expect = 0;
+		/* no stored hash beyond what the entries produce: level L holds
+		 * exactly the indexes below size >> L */
 		sqlite3_stmt *c;
 
-		for (unsigned lv = 0; lv < 64; lv++)
-			expect += idx >> lv;
-		sqlite3_prepare_v2(l->db, "SELECT COUNT(*) FROM tree", -1, &c, NULL);
-		if (sqlite3_step(c) == SQLITE_ROW && (uint64_t)sqlite3_column_int64(c, 0) != expect) {
-			dt_diag_set(diag, NULL, 0, "tree table holds %lld hashes, the entries make %llu",
-				    (long long)sqlite3_column_int64(c, 0), (unsigned long long)expect);
+		sqlite3_prepare_v2(l->db, "SELECT level, idx FROM tree WHERE level < 0 OR level > 63"
+					  " OR idx < 0 OR idx >= (?1 >> level) LIMIT 1", -1, &c, NULL);
+		sqlite3_bind_int64(c, 1, (sqlite3_int64)idx);
+		if (sqlite3_step(c) == SQLITE_ROW) {
+			dt_diag_set(diag, NULL, 0, "tree level %lld index %lld: stored hash that no entry makes",
+				    (long long)sqlite3_column_int64(c, 0), (long long)sqlite3_column_int64(c, 1));
 			err = DT_EFORMAT;
 		}
 		sqlite3_finalize(c);
+		if (err)
+			goto out;
 	}
+	err = check_peer_checkpoints(l, diag);
 out:
 	sqlite3_finalize(st);
 	for (size_t i = 0; leaf && i < CHUNK; i++)

@@ -89,7 +89,7 @@ enum dt_err note_parse(const char *data, size_t len, struct note *out,
  * Verifies n against the known verifiers: every signature whose name and
  * ID match a known key must verify (else DT_EFORMAT naming it), and at
  * least one must (else DT_ENOTFOUND).  *verified (may be NULL) gets a bit
- * per verifier index that verified; *ts the timestamp of cosignatures.
+ * per verifier index (the first 64) that verified.
  */
 enum dt_err note_verify(const struct note *n, const struct note_verifier *v,
 			size_t nv, uint64_t *verified, struct dt_diag *diag);
