@@ -65,7 +65,9 @@ struct tracer {
 	enum fmt fmt;
 };
 
+/* texts/lens (may be NULL): the trimmed input text of each address */
 static void format_batch(const struct tracer *t, const struct dt_ip *ips,
+			 const char *const *texts, const size_t *lens,
 			 struct geo_answer *ans, size_t n, struct strbuf *out)
 {
 	geo_lookup_batch(t->ix, ips, ans, n);
@@ -75,7 +77,8 @@ static void format_batch(const struct tracer *t, const struct dt_ip *ips,
 		if (t->fmt == FMT_JSON)
 			err = geo_answer_json(out, t->ix, &ips[i], &ans[i]);
 		else if (t->fmt == FMT_TSV)
-			err = geo_answer_tsv(out, t->ix, &ips[i], &ans[i]);
+			err = geo_answer_tsv_text(out, t->ix, &ips[i], texts ? texts[i] : NULL,
+						  lens ? lens[i] : 0, &ans[i]);
 		else
 			err = geo_answer_text(out, t->ix, &ips[i], &ans[i]);
 		if (!err)
@@ -100,6 +103,8 @@ static void process_block(const struct tracer *t, struct block *b)
 {
 	struct dt_ip ips[TRACE_BATCH];
 	struct geo_answer ans[TRACE_BATCH];
+	const char *texts[TRACE_BATCH];
+	size_t lens[TRACE_BATCH];
 	size_t n = 0, i = 0;
 	unsigned long line = b->first_line;
 
@@ -116,15 +121,19 @@ static void process_block(const struct tracer *t, struct block *b)
 			b->bad++;
 			strbuf_addf(&b->err, "detente: stdin:%lu: invalid IP address '%.*s'\n", line,
 				    (int)(len > 64 ? 64 : len), s);
-		} else if (++n == TRACE_BATCH) {
-			format_batch(t, ips, ans, n, &b->out);
-			b->done += n;
-			n = 0;
+		} else {
+			texts[n] = s;
+			lens[n] = len;
+			if (++n == TRACE_BATCH) {
+				format_batch(t, ips, texts, lens, ans, n, &b->out);
+				b->done += n;
+				n = 0;
+			}
 		}
 		line++;
 	}
 	if (n) {
-		format_batch(t, ips, ans, n, &b->out);
+		format_batch(t, ips, texts, lens, ans, n, &b->out);
 		b->done += n;
 	}
 }
@@ -259,6 +268,26 @@ static bool write_block(struct block *b, unsigned long long *done, unsigned long
 	return ok;
 }
 
+/*
+ * Writes finished blocks in input order until at most `keep` are still
+ * queued.  Called and returns with p->mu held.
+ */
+static void drain(struct pool *p, unsigned long long *written, size_t keep,
+		  unsigned long long *done, unsigned long long *bad, bool *write_failed)
+{
+	while (*written < p->queued && p->queued - *written > keep) {
+		struct block *w = &p->slots[*written % p->nslots];
+
+		while (w->state != 2)
+			pthread_cond_wait(&p->done, &p->mu);
+		pthread_mutex_unlock(&p->mu);
+		if (!write_block(w, done, bad))
+			*write_failed = true;
+		pthread_mutex_lock(&p->mu);
+		(*written)++;
+	}
+}
+
 static int run_stdin(const struct tracer *t, unsigned threads, unsigned long long *done,
 		     unsigned long long *bad, bool *write_failed)
 {
@@ -295,17 +324,7 @@ static int run_stdin(const struct tracer *t, unsigned threads, unsigned long lon
 		if (threads > 1) {
 			/* the slot is free once its previous block is written, in order */
 			pthread_mutex_lock(&p.mu);
-			while (written < p.queued && p.queued - written >= p.nslots) {
-				struct block *w = &p.slots[written % p.nslots];
-
-				while (w->state != 2)
-					pthread_cond_wait(&p.done, &p.mu);
-				pthread_mutex_unlock(&p.mu);
-				if (!write_block(w, done, bad))
-					*write_failed = true;
-				pthread_mutex_lock(&p.mu);
-				written++;
-			}
+			drain(&p, &written, p.nslots - 1, done, bad, write_failed);
 			pthread_mutex_unlock(&p.mu);
 		}
 		if (!read_block(&r, b, bad))
@@ -329,17 +348,7 @@ static int run_stdin(const struct tracer *t, unsigned threads, unsigned long lon
 		pthread_mutex_lock(&p.mu);
 		p.closing = true;
 		pthread_cond_broadcast(&p.work);
-		while (written < p.queued) {
-			struct block *w = &p.slots[written % p.nslots];
-
-			while (w->state != 2)
-				pthread_cond_wait(&p.done, &p.mu);
-			pthread_mutex_unlock(&p.mu);
-			if (!write_block(w, done, bad))
-				*write_failed = true;
-			pthread_mutex_lock(&p.mu);
-			written++;
-		}
+		drain(&p, &written, 0, done, bad, write_failed);
 		pthread_mutex_unlock(&p.mu);
 		for (unsigned k = 0; k < threads; k++)
 			pthread_join(tid[k], NULL);
@@ -427,7 +436,7 @@ int cmd_trace(struct cli *c, int argc, char **argv)
 				bad++;
 				continue;
 			}
-			format_batch(&t, &ip, &a, 1, &out);
+			format_batch(&t, &ip, NULL, NULL, &a, 1, &out);
 			done++;
 		}
 		if (fwrite(out.p ? out.p : "", 1, out.len, stdout) != out.len)

@@ -85,11 +85,24 @@ static enum dt_err add_clean(struct strbuf *b, const char *s)
 enum dt_err geo_answer_tsv(struct strbuf *b, const struct geo_index *ix,
 			   const struct dt_ip *ip, const struct geo_answer *a)
 {
+	return geo_answer_tsv_text(b, ix, ip, NULL, 0, a);
+}
+
+enum dt_err geo_answer_tsv_text(struct strbuf *b, const struct geo_index *ix,
+				const struct dt_ip *ip, const char *text, size_t len,
+				const struct geo_answer *a)
+{
 	char t[DT_IP_STRLEN];
 	enum dt_err err;
-	size_t n = dt_ip_format(ip, t);
+	size_t n;
 
-	if ((err = strbuf_add(b, t, n)) || (err = strbuf_addc(b, '\t')) ||
+	if (text && ip->family == DT_IP_V4 && !ip->mapped)
+		err = strbuf_add(b, text, len);
+	else {
+		n = dt_ip_format(ip, t);
+		err = strbuf_add(b, t, n);
+	}
+	if (err || (err = strbuf_addc(b, '\t')) ||
 	    (err = strbuf_adds(b, a->country[0] ? a->country : "-")) ||
 	    (err = strbuf_addc(b, '\t')))
 		return err;

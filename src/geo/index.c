@@ -312,12 +312,16 @@ static void answer4(const struct geo_index *x, uint32_t a, uint32_t i,
 {
 	uint32_t lo = x->start4[i];
 	uint32_t hi = i + 1 < x->n4 ? x->start4[i + 1] - 1 : UINT32_MAX;
+	/* dt_ip_widest_prefix in 32-bit arithmetic: this runs per answer */
+	unsigned l1 = lo ? (unsigned)__builtin_clz(a ^ (lo - 1)) + 1 : 0;
+	unsigned l2 = hi != UINT32_MAX ? (unsigned)__builtin_clz(a ^ (hi + 1)) + 1 : 0;
+	unsigned len = l1 > l2 ? l1 : l2;
 
 	geo_info_get(x, x->info4[i], out);
 	out->network.ip.family = DT_IP_V4;
 	out->network.ip.mapped = false;
-	out->network.len = dt_ip_widest_prefix(DT_IP_V4, a, lo, hi);
-	out->network.ip.addr = a & dt_ip_mask(DT_IP_V4, out->network.len);
+	out->network.len = (uint8_t)len;
+	out->network.ip.addr = len ? a & (0xffffffffu << (32 - len)) : 0;
 }
 
 static void answer6(const struct geo_index *x, dt_u128 a, uint32_t i,

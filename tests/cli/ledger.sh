@@ -12,18 +12,8 @@
 #   - crash safety: appends killed with SIGKILL at random moments lose no
 #     reported entry and leave a log that verifies.
 set -u
-D=${DETENTE:-./detente}
+. "$(dirname "$0")/../lib.sh"
 HERE=$(cd "$(dirname "$0")/.." && pwd)
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0 skip=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-no() { fail=$((fail + 1)); echo "FAIL $1"; [ $# -gt 1 ] && echo "     $2"; }
-sk() { skip=$((skip + 1)); echo "skip $1: $2"; }
-check() { # name, then a command that must succeed
-	n=$1; shift
-	if "$@" >/dev/null 2>&1; then ok "$n"; else no "$n" "$*"; fi
-}
 # expect NAME RC PATTERN CMD...: CMD exits RC and its stderr contains PATTERN
 expect() {
 	n=$1 want=$2 pat=$3; shift 3
@@ -571,5 +561,4 @@ expect "append: peer-checkpoint kind is for cosign only" 2 "log cosign" \
 expect "append: a bad --tlp is an error even for a recorded file" 1 "TLP 'PURPLE'" \
 	$D --db "$A" log append --kind submission --tlp PURPLE "$T/p/1"
 
-echo "# $pass passed, $fail failed, $skip skipped"
-[ $fail -eq 0 ]
+done_tests

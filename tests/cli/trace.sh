@@ -4,17 +4,7 @@
 # codes, error messages with file:line, determinism across paths, and real
 # attributions from the installed default data.
 set -u
-D=${DETENTE:-./detente}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0 skip=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-no() { fail=$((fail + 1)); echo "FAIL $1"; [ $# -gt 1 ] && echo "     $2"; }
-sk() { skip=$((skip + 1)); echo "skip $1: $2"; }
-check() { # name, then a command that must succeed
-	n=$1; shift
-	if "$@" >/dev/null 2>&1; then ok "$n"; else no "$n" "$*"; fi
-}
+. "$(dirname "$0")/../lib.sh"
 
 # --- usage and exit codes
 check "help exits 0" $D --help
@@ -156,5 +146,4 @@ else
 	sk "default reference data" "not installed (run scripts/bootstrap)"
 fi
 
-echo "# $pass passed, $fail failed, $skip skipped"
-[ $fail -eq 0 ]
+done_tests
