@@ -25,10 +25,13 @@ static const char schema[] =
 	"PRAGMA cache_size=-65536;"
 	"PRAGMA mmap_size=1073741824;"
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	/* pkey: the payload digest's first 8 bytes as an integer, so that the
+	 * duplicate-payload index stays small enough to live in the page
+	 * cache (a 32-byte random key index does not, at millions of rows) */
 	"CREATE TABLE IF NOT EXISTS entries(idx INTEGER PRIMARY KEY, leaf BLOB NOT NULL,"
-	" kind TEXT NOT NULL, payload BLOB NOT NULL, size INTEGER NOT NULL,"
+	" kind TEXT NOT NULL, payload BLOB NOT NULL, pkey INTEGER NOT NULL, size INTEGER NOT NULL,"
 	" tlp TEXT NOT NULL, time TEXT NOT NULL);"
-	"CREATE INDEX IF NOT EXISTS entries_payload ON entries(payload, kind);"
+	"CREATE INDEX IF NOT EXISTS entries_pkey ON entries(pkey);"
 	"CREATE TABLE IF NOT EXISTS tree(level INTEGER NOT NULL, idx INTEGER NOT NULL,"
 	" hash BLOB NOT NULL, PRIMARY KEY(level, idx)) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS checkpoints(size INTEGER PRIMARY KEY, root BLOB NOT NULL,"

@@ -30,6 +30,8 @@ struct ledger {
 #define LEDGER_CACHE_SLOTS (1u << 16)
 
 void ledger_cache_clear(struct ledger *l);
+void ledger_cache_put(struct ledger *l, unsigned level, uint64_t index,
+		      const uint8_t hash[MERKLE_HASH_LEN]);
 
 /* Reads a stored tree hash from the database itself, bypassing the cache
  * (log verify compares what is stored, not what was remembered). */

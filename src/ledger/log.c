@@ -39,12 +39,29 @@ void ledger_cache_clear(struct ledger *l)
 		memset(l->cache, 0, LEDGER_CACHE_SLOTS * sizeof(*l->cache));
 }
 
+static struct ledger_cached *cache_slot(struct ledger *l, unsigned level, uint64_t index,
+				       uint64_t *key)
+{
+	*key = ((uint64_t)level << 58 | index) + 1;
+	return &l->cache[(*key * 0x9E3779B97F4A7C15ull) >> 48];
+}
+
+void ledger_cache_put(struct ledger *l, unsigned level, uint64_t index,
+		      const uint8_t hash[MERKLE_HASH_LEN])
+{
+	uint64_t key;
+	struct ledger_cached *c = cache_slot(l, level, index, &key);
+
+	c->key = key;
+	memcpy(c->hash, hash, MERKLE_HASH_LEN);
+}
+
 enum dt_err ledger_read_hash(void *ctx, unsigned level, uint64_t index,
 			     uint8_t out[MERKLE_HASH_LEN])
 {
 	struct ledger *l = ctx;
-	uint64_t key = ((uint64_t)level << 58 | index) + 1;
-	struct ledger_cached *c = &l->cache[(key * 0x9E3779B97F4A7C15ull) >> 48];
+	uint64_t key;
+	struct ledger_cached *c = cache_slot(l, level, index, &key);
 	enum dt_err err;
 
 	if (c->key == key) {
@@ -252,6 +269,16 @@ static enum dt_err entry_text(struct ledger *l, const struct ledger_entry_in *in
 			   (unsigned long long)in->size, about);
 }
 
+/* The first 8 bytes of a digest as the integer key of entries_pkey. */
+static sqlite3_int64 payload_key(const uint8_t sha256[32])
+{
+	uint64_t k = 0;
+
+	for (int i = 0; i < 8; i++)
+		k = k << 8 | sha256[i];
+	return (sqlite3_int64)k;
+}
+
 static enum dt_err find_existing(struct ledger *l, const struct ledger_entry_in *in,
 				 uint64_t *idx, bool *found)
 {
@@ -259,11 +286,12 @@ static enum dt_err find_existing(struct ledger *l, const struct ledger_entry_in 
 	int rc;
 
 	*found = false;
-	if (sqlite3_prepare_v2(l->db, "SELECT idx FROM entries WHERE payload = ?1 AND kind = ?2 LIMIT 1",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(l->db, "SELECT idx FROM entries WHERE pkey = ?3 AND payload = ?1"
+				      " AND kind = ?2 LIMIT 1", -1, &st, NULL) != SQLITE_OK)
 		return DT_EIO;
 	sqlite3_bind_blob(st, 1, in->sha256, 32, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, in->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, payload_key(in->sha256));
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*idx = (uint64_t)sqlite3_column_int64(st, 0);
@@ -300,8 +328,8 @@ enum dt_err ledger_append(struct ledger *l, const struct ledger_entry_in *in,
 	}
 	*first = size;
 	if (sqlite3_prepare_v2(l->db,
-			       "INSERT INTO entries(idx, leaf, kind, payload, size, tlp, time)"
-			       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)", -1, &ins_e, NULL) != SQLITE_OK ||
+			       "INSERT INTO entries(idx, leaf, kind, payload, size, tlp, time, pkey)"
+			       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", -1, &ins_e, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(l->db, "INSERT INTO tree(level, idx, hash) VALUES(?1, ?2, ?3)", -1,
 			       &ins_t, NULL) != SQLITE_OK) {
 		dt_diag_set(diag, l->path, 0, "database: %s", sqlite3_errmsg(l->db));
@@ -349,6 +377,7 @@ enum dt_err ledger_append(struct ledger *l, const struct ledger_entry_in *in,
 		sqlite3_bind_int64(ins_e, 5, (sqlite3_int64)in[i].size);
 		sqlite3_bind_text(ins_e, 6, in[i].tlp ? in[i].tlp : "AMBER", -1, SQLITE_STATIC);
 		sqlite3_bind_text(ins_e, 7, now, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(ins_e, 8, payload_key(in[i].sha256));
 		if (sqlite3_step(ins_e) != SQLITE_DONE)
 			goto dberr;
 		sqlite3_reset(ins_e);
@@ -359,6 +388,9 @@ enum dt_err ledger_append(struct ledger *l, const struct ledger_entry_in *in,
 			if (sqlite3_step(ins_t) != SQLITE_DONE)
 				goto dberr;
 			sqlite3_reset(ins_t);
+			/* write-through: the next append reads it as a left sibling
+			 * (a rollback clears the cache) */
+			ledger_cache_put(l, stored[k].level, stored[k].index, stored[k].hash);
 		}
 		size++;
 	}

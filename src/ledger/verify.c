@@ -153,9 +153,14 @@ static enum dt_err check_peer_checkpoints(struct ledger *l, struct dt_diag *diag
 		bool found;
 
 		crypto_hash_sha256(d, sqlite3_column_text(r, 0), (size_t)sqlite3_column_bytes(r, 0));
-		sqlite3_prepare_v2(l->db, "SELECT 1 FROM entries WHERE kind = 'peer-checkpoint' AND payload = ?1",
-				   -1, &q, NULL);
+		sqlite3_int64 pkey = 0;
+
+		for (int i = 0; i < 8; i++)
+			pkey = (sqlite3_int64)((uint64_t)pkey << 8 | d[i]);
+		sqlite3_prepare_v2(l->db, "SELECT 1 FROM entries WHERE pkey = ?2 AND"
+					  " kind = 'peer-checkpoint' AND payload = ?1", -1, &q, NULL);
 		sqlite3_bind_blob(q, 1, d, 32, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 2, pkey);
 		found = sqlite3_step(q) == SQLITE_ROW;
 		sqlite3_finalize(q);
 		if (!found) {
