@@ -12,11 +12,11 @@
 #include "core/err.h"
 
 #define EXIT_REJECTED 1
-#define EXIT_USAGE 2
+#define EXIT_USAGE    2
 
 struct cli {
-	const char *db;     /* --db, $DETENTE_DB or ./detente.db */
-	const char *store;  /* --store URL or NULL */
+	const char *db;    /* --db, $DETENTE_DB or ./detente.db */
+	const char *store; /* --store URL or NULL */
 };
 
 int cmd_refdata(struct cli *c, int argc, char **argv);

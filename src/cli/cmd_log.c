@@ -11,31 +11,31 @@
 #include "ledger/ledger.h"
 
 static const char usage[] =
-	"usage: detente log append --kind KIND [--tlp LEVEL] [--about TEXT] FILE...\n"
-	"       detente log checkpoint\n"
-	"       detente log entry N\n"
-	"       detente log prove N [SIZE]\n"
-	"       detente log consistency OLD NEW\n"
-	"       detente log verify\n"
-	"       detente log cosign CHECKPOINT_FILE [--proof FILE] [--peer NAME]\n"
-	"\n"
-	"The node's signed, append-only Merkle log (RFC 6962, C2SP checkpoints).\n"
-	"\n"
-	"  append       record files as entries signed by this node (KIND: submission,\n"
-	"               intel, refdata, assessment; LEVEL: CLEAR, GREEN, AMBER (default),\n"
-	"               AMBER+STRICT, RED); payloads are kept content-addressed; a file\n"
-	"               already recorded as KIND is not recorded again\n"
-	"  checkpoint   the latest signed checkpoint (signs a new one if the log grew)\n"
-	"  entry N      the exact bytes of entry N (0-based): a signed note\n"
-	"  prove N      a c2sp.org/tlog-proof@v1 receipt of entry N in the tree of SIZE\n"
-	"               entries (default: all), with the entry as its extra data and the\n"
-	"               signed checkpoint: verifiable offline with the public key alone\n"
-	"  consistency  the consistency proof between two tree sizes, base64, one a line\n"
-	"  verify       recompute every hash, entry signature and checkpoint from the\n"
-	"               entries; names the first mismatch\n"
-	"  cosign       check a peer's checkpoint against the last one accepted from it\n"
-	"               (with the consistency proof in FILE), keep it, and print it with\n"
-	"               this node's cosignature added\n";
+    "usage: detente log append --kind KIND [--tlp LEVEL] [--about TEXT] FILE...\n"
+    "       detente log checkpoint\n"
+    "       detente log entry N\n"
+    "       detente log prove N [SIZE]\n"
+    "       detente log consistency OLD NEW\n"
+    "       detente log verify\n"
+    "       detente log cosign CHECKPOINT_FILE [--proof FILE] [--peer NAME]\n"
+    "\n"
+    "The node's signed, append-only Merkle log (RFC 6962, C2SP checkpoints).\n"
+    "\n"
+    "  append       record files as entries signed by this node (KIND: submission,\n"
+    "               intel, refdata, assessment; LEVEL: CLEAR, GREEN, AMBER (default),\n"
+    "               AMBER+STRICT, RED); payloads are kept content-addressed; a file\n"
+    "               already recorded as KIND is not recorded again\n"
+    "  checkpoint   the latest signed checkpoint (signs a new one if the log grew)\n"
+    "  entry N      the exact bytes of entry N (0-based): a signed note\n"
+    "  prove N      a c2sp.org/tlog-proof@v1 receipt of entry N in the tree of SIZE\n"
+    "               entries (default: all), with the entry as its extra data and the\n"
+    "               signed checkpoint: verifiable offline with the public key alone\n"
+    "  consistency  the consistency proof between two tree sizes, base64, one a line\n"
+    "  verify       recompute every hash, entry signature and checkpoint from the\n"
+    "               entries; names the first mismatch\n"
+    "  cosign       check a peer's checkpoint against the last one accepted from it\n"
+    "               (with the consistency proof in FILE), keep it, and print it with\n"
+    "               this node's cosignature added\n";
 
 static int open_or_fail(struct cli *c, struct ledger **l)
 {
@@ -105,11 +105,11 @@ static char *read_all(const char *path, size_t *len)
 static int do_append(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"kind", required_argument, NULL, 'k'},
-		{"tlp", required_argument, NULL, 't'},
-		{"about", required_argument, NULL, 'a'},
-		{"help", no_argument, NULL, 'h'},
-		{0, 0, 0, 0},
+	    {"kind", required_argument, NULL, 'k'},
+	    {"tlp", required_argument, NULL, 't'},
+	    {"about", required_argument, NULL, 'a'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0, 0, 0, 0},
 	};
 	const char *kind = NULL, *tlp = NULL, *about = NULL;
 	struct ledger *l;
@@ -142,7 +142,8 @@ static int do_append(struct cli *c, int argc, char **argv)
 		bool existed;
 
 		dt_diag_clear(&d);
-		snprintf(def, sizeof(def), "file %s", strrchr(argv[i], '/') ? strrchr(argv[i], '/') + 1 : argv[i]);
+		snprintf(def, sizeof(def), "file %s",
+		         strrchr(argv[i], '/') ? strrchr(argv[i], '/') + 1 : argv[i]);
 		/* a file name is not trusted text: control bytes become '?' */
 		for (char *p = def; *p; p++)
 			if ((unsigned char)*p < 0x20 || *p == 0x7f)
@@ -154,8 +155,8 @@ static int do_append(struct cli *c, int argc, char **argv)
 			rc = EXIT_REJECTED;
 			continue;
 		}
-		printf("%llu\t%s\t%s\n", (unsigned long long)idx, existed ? "already-recorded" : "appended",
-		       argv[i]);
+		printf("%llu\t%s\t%s\n", (unsigned long long)idx,
+		       existed ? "already-recorded" : "appended", argv[i]);
 	}
 	ledger_close(l);
 	return rc;
@@ -194,13 +195,13 @@ int cmd_log(struct cli *c, int argc, char **argv)
 		if ((rc = open_or_fail(c, &l)))
 			return rc;
 		err = ledger_entry(l, a, &out, &d);
-	} else if (strcmp(sub, "prove") == 0 && (argc == 3 || argc == 4) && parse_u64(argv[2], &a) &&
-		   (argc == 3 || (parse_u64(argv[3], &b) && b > 0))) {
+	} else if (strcmp(sub, "prove") == 0 && (argc == 3 || argc == 4) &&
+	           parse_u64(argv[2], &a) && (argc == 3 || (parse_u64(argv[3], &b) && b > 0))) {
 		if ((rc = open_or_fail(c, &l)))
 			return rc;
 		err = ledger_prove(l, a, b, &out, &d);
 	} else if (strcmp(sub, "consistency") == 0 && argc == 4 && parse_u64(argv[2], &a) &&
-		   parse_u64(argv[3], &b)) {
+	           parse_u64(argv[3], &b)) {
 		if ((rc = open_or_fail(c, &l)))
 			return rc;
 		err = ledger_consistency(l, a, b, &out, &d);
@@ -211,9 +212,11 @@ int cmd_log(struct cli *c, int argc, char **argv)
 			return rc;
 		err = ledger_verify(l, 0, &rep, &d);
 		if (!err)
-			printf("ok: %llu entries, %llu signatures, %llu tree hashes, %llu checkpoints verified\n",
+			printf("ok: %llu entries, %llu signatures, %llu tree hashes, %llu "
+			       "checkpoints verified\n",
 			       (unsigned long long)rep.entries, (unsigned long long)rep.signatures,
-			       (unsigned long long)rep.tree_hashes, (unsigned long long)rep.checkpoints);
+			       (unsigned long long)rep.tree_hashes,
+			       (unsigned long long)rep.checkpoints);
 		else {
 			cli_error("log verify: FAILED: %s", d.msg);
 			ledger_close(l);
@@ -222,9 +225,9 @@ int cmd_log(struct cli *c, int argc, char **argv)
 		}
 	} else if (strcmp(sub, "cosign") == 0 && argc >= 3) {
 		static const struct option opts[] = {
-			{"proof", required_argument, NULL, 'p'},
-			{"peer", required_argument, NULL, 'n'},
-			{0, 0, 0, 0},
+		    {"proof", required_argument, NULL, 'p'},
+		    {"peer", required_argument, NULL, 'n'},
+		    {0, 0, 0, 0},
 		};
 		const char *proof_path = NULL, *peer = NULL;
 		char *note = NULL, *proof = NULL;
@@ -248,7 +251,8 @@ int cmd_log(struct cli *c, int argc, char **argv)
 		}
 		if ((note = read_all(argv[optind + 1], &nlen)) == NULL ||
 		    (proof_path && (proof = read_all(proof_path, &plen)) == NULL)) {
-			cli_error("%s: cannot read: %s", note ? proof_path : argv[optind + 1], strerror(errno));
+			cli_error("%s: cannot read: %s", note ? proof_path : argv[optind + 1],
+			          strerror(errno));
 			free(note);
 			return EXIT_USAGE;
 		}

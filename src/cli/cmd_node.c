@@ -9,35 +9,35 @@
 #include "ledger/ledger.h"
 
 static const char init_usage[] =
-	"usage: detente [--db PATH] init --party NAME [--origin ORIGIN]\n"
-	"\n"
-	"Create this node: the database and an Ed25519 key pair (PATH.d/ed25519.key,\n"
-	"mode 0600).  Prints the node's verifier key, which peers need to check its\n"
-	"ledger.  Refuses to overwrite an existing identity.\n"
-	"\n"
-	"  --party NAME     the party this node speaks for (no spaces or '+')\n"
-	"  --origin ORIGIN  the log's name in checkpoints (default detente/NAME)\n";
+    "usage: detente [--db PATH] init --party NAME [--origin ORIGIN]\n"
+    "\n"
+    "Create this node: the database and an Ed25519 key pair (PATH.d/ed25519.key,\n"
+    "mode 0600).  Prints the node's verifier key, which peers need to check its\n"
+    "ledger.  Refuses to overwrite an existing identity.\n"
+    "\n"
+    "  --party NAME     the party this node speaks for (no spaces or '+')\n"
+    "  --origin ORIGIN  the log's name in checkpoints (default detente/NAME)\n";
 
 static const char key_usage[] =
-	"usage: detente key show [--cosigner]\n"
-	"\n"
-	"Print this node's verifier key in C2SP signed-note format\n"
-	"(name+hexid+base64key): the log signing key, or with --cosigner the key\n"
-	"that signs cosignatures (type 0x04).\n";
+    "usage: detente key show [--cosigner]\n"
+    "\n"
+    "Print this node's verifier key in C2SP signed-note format\n"
+    "(name+hexid+base64key): the log signing key, or with --cosigner the key\n"
+    "that signs cosignatures (type 0x04).\n";
 
 static const char peer_usage[] =
-	"usage: detente peer add NAME VKEY [URL]\n"
-	"\n"
-	"Record a peer node: its name, its verifier key as its 'detente key show'\n"
-	"prints it, and optionally its URL.\n";
+    "usage: detente peer add NAME VKEY [URL]\n"
+    "\n"
+    "Record a peer node: its name, its verifier key as its 'detente key show'\n"
+    "prints it, and optionally its URL.\n";
 
 int cmd_init(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"party", required_argument, NULL, 'p'},
-		{"origin", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},
-		{0, 0, 0, 0},
+	    {"party", required_argument, NULL, 'p'},
+	    {"origin", required_argument, NULL, 'o'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0, 0, 0, 0},
 	};
 	const char *party = NULL, *origin = NULL;
 	char def[300];

@@ -18,39 +18,39 @@
 #include "geo/refdata.h"
 
 static const char build_usage[] =
-	"usage: detente refdata build [--defaults] [--country FILE]... [--asn FILE]...\n"
-	"                             [--mmdb FILE]... [--warninglist [FLAG=]FILE]...\n"
-	"                             [--json] [--quiet]\n"
-	"\n"
-	"Compile reference data into one immutable attribution index named by the\n"
-	"SHA-256 of its content, record its inputs, and make it the active snapshot.\n"
-	"Without input options the installed defaults are used: Debian tor-geoipdb\n"
-	"(/usr/share/tor/geoip, geoip6) and npm @ip-location-db/asn (asn-ipv4.csv,\n"
-	"asn-ipv6.csv).  Inputs are layered in the order given: where two answer the\n"
-	"same address, the later one wins; flags accumulate.\n"
-	"\n"
-	"  --defaults           the default inputs, at this position\n"
-	"  --country FILE       start,end,CC ranges (Tor geoip/geoip6 format)\n"
-	"  --asn FILE           start,end,asn,organisation CSV (ip-location-db)\n"
-	"  --mmdb FILE          MaxMind DB: country, ASN and organisation fields\n"
-	"  --warninglist [FLAG=]FILE\n"
-	"                       MISP warning list of CIDRs; sets FLAG (default: from\n"
-	"                       the list's name: cloud, vpn, public-dns, sinkhole...)\n"
-	"  --json               print the snapshot manifest as JSON\n"
-	"  -q, --quiet          no summary; rejected records are still reported\n";
+    "usage: detente refdata build [--defaults] [--country FILE]... [--asn FILE]...\n"
+    "                             [--mmdb FILE]... [--warninglist [FLAG=]FILE]...\n"
+    "                             [--json] [--quiet]\n"
+    "\n"
+    "Compile reference data into one immutable attribution index named by the\n"
+    "SHA-256 of its content, record its inputs, and make it the active snapshot.\n"
+    "Without input options the installed defaults are used: Debian tor-geoipdb\n"
+    "(/usr/share/tor/geoip, geoip6) and npm @ip-location-db/asn (asn-ipv4.csv,\n"
+    "asn-ipv6.csv).  Inputs are layered in the order given: where two answer the\n"
+    "same address, the later one wins; flags accumulate.\n"
+    "\n"
+    "  --defaults           the default inputs, at this position\n"
+    "  --country FILE       start,end,CC ranges (Tor geoip/geoip6 format)\n"
+    "  --asn FILE           start,end,asn,organisation CSV (ip-location-db)\n"
+    "  --mmdb FILE          MaxMind DB: country, ASN and organisation fields\n"
+    "  --warninglist [FLAG=]FILE\n"
+    "                       MISP warning list of CIDRs; sets FLAG (default: from\n"
+    "                       the list's name: cloud, vpn, public-dns, sinkhole...)\n"
+    "  --json               print the snapshot manifest as JSON\n"
+    "  -q, --quiet          no summary; rejected records are still reported\n";
 
 static const char dump_usage[] =
-	"usage: detente refdata dump [--family 4|6]\n"
-	"\n"
-	"Print the active snapshot as the partition it encodes, one interval a line,\n"
-	"tab-separated: first, last, country, asn, as_org, flags (unknown: -).  Two\n"
-	"parties can diff their dumps to see exactly where their references differ.\n";
+    "usage: detente refdata dump [--family 4|6]\n"
+    "\n"
+    "Print the active snapshot as the partition it encodes, one interval a line,\n"
+    "tab-separated: first, last, country, asn, as_org, flags (unknown: -).  Two\n"
+    "parties can diff their dumps to see exactly where their references differ.\n";
 
 static const char show_usage[] =
-	"usage: detente refdata show [--json]\n"
-	"\n"
-	"Show the active snapshot: digest, inputs (paths, sizes, SHA-256, licences\n"
-	"and required attribution), and counts.\n";
+    "usage: detente refdata show [--json]\n"
+    "\n"
+    "Show the active snapshot: digest, inputs (paths, sizes, SHA-256, licences\n"
+    "and required attribution), and counts.\n";
 
 struct warn_state {
 	char file[1024];
@@ -82,15 +82,15 @@ static void on_warn(void *ctx, const struct dt_diag *d)
 static int do_build(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"defaults", no_argument, NULL, 'D'},
-		{"country", required_argument, NULL, 'c'},
-		{"asn", required_argument, NULL, 'a'},
-		{"mmdb", required_argument, NULL, 'm'},
-		{"warninglist", required_argument, NULL, 'w'},
-		{"json", no_argument, NULL, 'j'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{0, 0, 0, 0},
+	    {"defaults", no_argument, NULL, 'D'},
+	    {"country", required_argument, NULL, 'c'},
+	    {"asn", required_argument, NULL, 'a'},
+	    {"mmdb", required_argument, NULL, 'm'},
+	    {"warninglist", required_argument, NULL, 'w'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0, 0, 0, 0},
 	};
 	struct refdata_input in[REFDATA_MAX_INPUTS];
 	char flags[REFDATA_MAX_INPUTS][GEO_MAX_FLAG_NAME];
@@ -133,7 +133,8 @@ static int do_build(struct cli *c, int argc, char **argv)
 
 			if (eq && eq != optarg && (size_t)(eq - optarg) < GEO_MAX_FLAG_NAME &&
 			    strcspn(optarg, "/") > (size_t)(eq - optarg)) {
-				snprintf(flags[n], sizeof(flags[n]), "%.*s", (int)(eq - optarg), optarg);
+				snprintf(flags[n], sizeof(flags[n]), "%.*s", (int)(eq - optarg),
+				         optarg);
 				flag = flags[n];
 				path = eq + 1;
 			}
@@ -185,8 +186,7 @@ static int do_build(struct cli *c, int argc, char **argv)
 		printf("  %zu inputs, %llu ranges, %llu rejected\n", res.ninputs, res.records,
 		       res.rejected);
 		printf("  %u IPv4 and %u IPv6 intervals, %u distinct answers, %u organisations\n",
-		       res.index.intervals4, res.index.intervals6, res.index.infos,
-		       res.index.orgs);
+		       res.index.intervals4, res.index.intervals6, res.index.infos, res.index.orgs);
 	}
 	{
 		/* an initialised node records the snapshot in its ledger */
@@ -203,8 +203,9 @@ static int do_build(struct cli *c, int argc, char **argv)
 			for (int i = 0; i < 32; i++)
 				sscanf(res.index.hex + 2 * i, "%2hhx", &e.sha256[i]);
 			e.size = res.index.bytes;
-			snprintf(about, sizeof(about), "reference data snapshot sha256:%.64s from %zu inputs",
-				 res.index.hex, res.ninputs);
+			snprintf(about, sizeof(about),
+			         "reference data snapshot sha256:%.64s from %zu inputs",
+			         res.index.hex, res.ninputs);
 			e.about = about;
 			if (ledger_append(l, &e, 1, true, &idx, &existed, &ld))
 				cli_diag(&ld);
@@ -228,22 +229,24 @@ static void print_text(json_t *m)
 		printf("built      %s by %s\n", json_string_value(v),
 		       json_string_value(json_object_get(m, "built_by")));
 	printf("verified   %s\n", json_is_true(json_object_get(m, "verified"))
-					  ? "yes (content matches its name)"
-					  : "NO: content does not match its name");
+	                              ? "yes (content matches its name)"
+	                              : "NO: content does not match its name");
 	if (counts) {
-		printf("counts     %lld IPv4 intervals, %lld IPv6 intervals, %lld distinct answers, "
-		       "%lld organisations\n",
-		       json_integer_value(json_object_get(counts, "intervals_v4")),
-		       json_integer_value(json_object_get(counts, "intervals_v6")),
-		       json_integer_value(json_object_get(counts, "answers")),
-		       json_integer_value(json_object_get(counts, "organisations")));
+		printf(
+		    "counts     %lld IPv4 intervals, %lld IPv6 intervals, %lld distinct answers, "
+		    "%lld organisations\n",
+		    json_integer_value(json_object_get(counts, "intervals_v4")),
+		    json_integer_value(json_object_get(counts, "intervals_v6")),
+		    json_integer_value(json_object_get(counts, "answers")),
+		    json_integer_value(json_object_get(counts, "organisations")));
 		printf("flags     ");
 		json_array_foreach(json_object_get(counts, "flags"), i, v)
-			printf(" %s", json_string_value(v));
+		    printf(" %s", json_string_value(v));
 		printf("\n");
 	}
 	printf("inputs\n");
-	json_array_foreach(json_object_get(m, "inputs"), i, in) {
+	json_array_foreach(json_object_get(m, "inputs"), i, in)
+	{
 		const char *lic = json_string_value(json_object_get(in, "licence"));
 		const char *flag = json_string_value(json_object_get(in, "flag"));
 
@@ -254,18 +257,19 @@ static void print_text(json_t *m)
 		       json_string_value(json_object_get(in, "sha256")));
 		printf("              %lld ranges used, %lld rejected%s%s\n",
 		       json_integer_value(json_object_get(in, "records")),
-		       json_integer_value(json_object_get(in, "rejected")),
-		       flag ? ", flag " : "", flag ? flag : "");
-		printf("              licence: %s\n", lic ? lic : "unknown (not stated by the input)");
+		       json_integer_value(json_object_get(in, "rejected")), flag ? ", flag " : "",
+		       flag ? flag : "");
+		printf("              licence: %s\n",
+		       lic ? lic : "unknown (not stated by the input)");
 	}
 }
 
 static int do_show(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{0, 0, 0, 0},
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0, 0, 0, 0},
 	};
 	char dir[1100];
 	struct dt_diag diag;
@@ -302,9 +306,9 @@ static int do_show(struct cli *c, int argc, char **argv)
 static int do_dump(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"family", required_argument, NULL, 'f'},
-		{"help", no_argument, NULL, 'h'},
-		{0, 0, 0, 0},
+	    {"family", required_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0, 0, 0, 0},
 	};
 	struct geo_index *ix = NULL;
 	struct geo_stats st;
@@ -361,13 +365,13 @@ static int do_dump(struct cli *c, int argc, char **argv)
 			strbuf_init(&row, 1u << 16);
 			geo_answer_tsv(&row, ix, &ip, &a);
 			{
-				char *p = strchr(row.p, '\t') + 1;  /* after ip */
+				char *p = strchr(row.p, '\t') + 1; /* after ip */
 				char *net = p;
 
 				for (int k = 0; k < 3; k++)
-					net = strchr(net, '\t') + 1;  /* country, asn, org */
+					net = strchr(net, '\t') + 1; /* country, asn, org */
 				strbuf_add(&out, p, (size_t)(net - p));
-				strbuf_adds(&out, strchr(net, '\t') + 1);  /* flags */
+				strbuf_adds(&out, strchr(net, '\t') + 1); /* flags */
 			}
 			strbuf_release(&row);
 			strbuf_addc(&out, '\n');

@@ -26,27 +26,27 @@
 #include "geo/answer.h"
 #include "geo/refdata.h"
 
-#define TRACE_BATCH 1024
-#define TRACE_BLOCK (1u << 18)
+#define TRACE_BATCH       1024
+#define TRACE_BLOCK       (1u << 18)
 #define TRACE_MAX_THREADS 16
 
 static const char usage[] =
-	"usage: detente trace [--json|--tsv] [--no-header] [--threads N] [IP...]\n"
-	"\n"
-	"Attribute each IP address (IPv4, IPv6, IPv4-mapped IPv6) to country, AS\n"
-	"number, AS organisation, the network over which that answer holds, and\n"
-	"flags (bogon, private, cloud, vpn, public-dns, sinkhole, ...), from the\n"
-	"active reference data snapshot.  With no IP arguments, reads one address a\n"
-	"line from standard input.\n"
-	"\n"
-	"  --json        one JSON object a line: ip, country, asn, as_org, network,\n"
-	"                flags, refdata (unknown values are null)\n"
-	"  --tsv         tab-separated with a header line (unknown values are -)\n"
-	"  --no-header   omit the TSV header line\n"
-	"  --threads N   worker threads for standard input (default: the number of\n"
-	"                cores, at most 16; output order is always the input order)\n"
-	"\n"
-	"exit status: 0 all answered, 1 some input was not an address, 2 setup error\n";
+    "usage: detente trace [--json|--tsv] [--no-header] [--threads N] [IP...]\n"
+    "\n"
+    "Attribute each IP address (IPv4, IPv6, IPv4-mapped IPv6) to country, AS\n"
+    "number, AS organisation, the network over which that answer holds, and\n"
+    "flags (bogon, private, cloud, vpn, public-dns, sinkhole, ...), from the\n"
+    "active reference data snapshot.  With no IP arguments, reads one address a\n"
+    "line from standard input.\n"
+    "\n"
+    "  --json        one JSON object a line: ip, country, asn, as_org, network,\n"
+    "                flags, refdata (unknown values are null)\n"
+    "  --tsv         tab-separated with a header line (unknown values are -)\n"
+    "  --no-header   omit the TSV header line\n"
+    "  --threads N   worker threads for standard input (default: the number of\n"
+    "                cores, at most 16; output order is always the input order)\n"
+    "\n"
+    "exit status: 0 all answered, 1 some input was not an address, 2 setup error\n";
 
 enum fmt { FMT_TEXT, FMT_JSON, FMT_TSV };
 
@@ -54,10 +54,10 @@ enum fmt { FMT_TEXT, FMT_JSON, FMT_TSV };
 struct block {
 	char *in;
 	size_t len;
-	unsigned long first_line;   /* line number of in[0] */
+	unsigned long first_line; /* line number of in[0] */
 	struct strbuf out, err;
 	unsigned long long done, bad;
-	int state;                  /* 0 free, 1 queued, 2 done */
+	int state; /* 0 free, 1 queued, 2 done */
 };
 
 struct tracer {
@@ -66,9 +66,8 @@ struct tracer {
 };
 
 /* texts/lens (may be NULL): the trimmed input text of each address */
-static void format_batch(const struct tracer *t, const struct dt_ip *ips,
-			 const char *const *texts, const size_t *lens,
-			 struct geo_answer *ans, size_t n, struct strbuf *out)
+static void format_batch(const struct tracer *t, const struct dt_ip *ips, const char *const *texts,
+                         const size_t *lens, struct geo_answer *ans, size_t n, struct strbuf *out)
 {
 	geo_lookup_batch(t->ix, ips, ans, n);
 	for (size_t i = 0; i < n; i++) {
@@ -78,7 +77,7 @@ static void format_batch(const struct tracer *t, const struct dt_ip *ips,
 			err = geo_answer_json(out, t->ix, &ips[i], &ans[i]);
 		else if (t->fmt == FMT_TSV)
 			err = geo_answer_tsv_text(out, t->ix, &ips[i], texts ? texts[i] : NULL,
-						  lens ? lens[i] : 0, &ans[i]);
+			                          lens ? lens[i] : 0, &ans[i]);
 		else
 			err = geo_answer_text(out, t->ix, &ips[i], &ans[i]);
 		if (!err)
@@ -119,8 +118,8 @@ static void process_block(const struct tracer *t, struct block *b)
 		}
 		if (dt_ip_parse(s, len, &ips[n]) != DT_OK) {
 			b->bad++;
-			strbuf_addf(&b->err, "detente: stdin:%lu: invalid IP address '%.*s'\n", line,
-				    (int)(len > 64 ? 64 : len), s);
+			strbuf_addf(&b->err, "detente: stdin:%lu: invalid IP address '%.*s'\n",
+			            line, (int)(len > 64 ? 64 : len), s);
 		} else {
 			texts[n] = s;
 			lens[n] = len;
@@ -141,7 +140,7 @@ static void process_block(const struct tracer *t, struct block *b)
 /* ---- reading blocks of whole lines ------------------------------------ */
 
 struct reader {
-	char *carry;           /* a partial last line from the previous read */
+	char *carry; /* a partial last line from the previous read */
 	size_t carry_len;
 	bool eof, skipping;
 	unsigned long next_line;
@@ -188,8 +187,9 @@ static bool read_block(struct reader *r, struct block *b, unsigned long long *to
 			/* one line longer than a whole block: not an address */
 			if (!r->skipping) {
 				(*toolong)++;
-				fprintf(stderr, "detente: stdin:%lu: line longer than %u bytes, skipped\n",
-					r->next_line, TRACE_BLOCK);
+				fprintf(stderr,
+				        "detente: stdin:%lu: line longer than %u bytes, skipped\n",
+				        r->next_line, TRACE_BLOCK);
 			}
 			r->skipping = true;
 			b->len = 0;
@@ -213,7 +213,8 @@ static bool read_block(struct reader *r, struct block *b, unsigned long long *to
 		b->first_line = r->next_line;
 		r->skipping = false;
 	}
-	for (const char *p = b->in, *end = b->in + b->len; (p = memchr(p, '\n', (size_t)(end - p))); p++)
+	for (const char *p = b->in, *end = b->in + b->len; (p = memchr(p, '\n', (size_t)(end - p)));
+	     p++)
 		r->next_line++;
 	if (b->len && b->in[b->len - 1] != '\n')
 		r->next_line++; /* a final line without newline */
@@ -226,7 +227,7 @@ struct pool {
 	const struct tracer *t;
 	struct block *slots;
 	size_t nslots;
-	unsigned long long queued, taken;  /* sequence numbers */
+	unsigned long long queued, taken; /* sequence numbers */
 	bool closing;
 	pthread_mutex_t mu;
 	pthread_cond_t work, done;
@@ -273,7 +274,7 @@ static bool write_block(struct block *b, unsigned long long *done, unsigned long
  * queued.  Called and returns with p->mu held.
  */
 static void drain(struct pool *p, unsigned long long *written, size_t keep,
-		  unsigned long long *done, unsigned long long *bad, bool *write_failed)
+                  unsigned long long *done, unsigned long long *bad, bool *write_failed)
 {
 	while (*written < p->queued && p->queued - *written > keep) {
 		struct block *w = &p->slots[*written % p->nslots];
@@ -289,7 +290,7 @@ static void drain(struct pool *p, unsigned long long *written, size_t keep,
 }
 
 static int run_stdin(const struct tracer *t, unsigned threads, unsigned long long *done,
-		     unsigned long long *bad, bool *write_failed)
+                     unsigned long long *bad, bool *write_failed)
 {
 	struct pool p = {.t = t};
 	struct reader r = {.next_line = 1};
@@ -317,7 +318,8 @@ static int run_stdin(const struct tracer *t, unsigned threads, unsigned long lon
 	pthread_cond_init(&p.done, NULL);
 	for (unsigned k = 0; threads > 1 && k < threads; k++)
 		pthread_create(&tid[k], NULL, worker, &p);
-	progress_init(&pr, "trace", fstat(0, &st) == 0 && S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0);
+	progress_init(&pr, "trace",
+	              fstat(0, &st) == 0 && S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0);
 	for (;;) {
 		struct block *b = &p.slots[p.queued % p.nslots];
 
@@ -374,12 +376,9 @@ static int run_stdin(const struct tracer *t, unsigned threads, unsigned long lon
 int cmd_trace(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"tsv", no_argument, NULL, 't'},
-		{"no-header", no_argument, NULL, 'H'},
-		{"threads", required_argument, NULL, 'T'},
-		{"help", no_argument, NULL, 'h'},
-		{0, 0, 0, 0},
+	    {"json", no_argument, NULL, 'j'},      {"tsv", no_argument, NULL, 't'},
+	    {"no-header", no_argument, NULL, 'H'}, {"threads", required_argument, NULL, 'T'},
+	    {"help", no_argument, NULL, 'h'},      {0, 0, 0, 0},
 	};
 	struct tracer t = {.fmt = FMT_TEXT};
 	struct geo_index *ix = NULL;
@@ -401,7 +400,8 @@ int cmd_trace(struct cli *c, int argc, char **argv)
 			long v = strtol(optarg, &end, 10);
 
 			if (*end || v < 1 || v > TRACE_MAX_THREADS) {
-				cli_error("trace: --threads takes 1 to %d, not '%s'", TRACE_MAX_THREADS, optarg);
+				cli_error("trace: --threads takes 1 to %d, not '%s'",
+				          TRACE_MAX_THREADS, optarg);
 				return EXIT_USAGE;
 			}
 			threads = (unsigned)v;
@@ -432,7 +432,8 @@ int cmd_trace(struct cli *c, int argc, char **argv)
 			size_t len = strlen(s);
 
 			if (!trim(&s, &len, 0) || dt_ip_parse(s, len, &ip) != DT_OK) {
-				cli_error("trace: invalid IP address '%.*s'", (int)(len > 64 ? 64 : len), s);
+				cli_error("trace: invalid IP address '%.*s'",
+				          (int)(len > 64 ? 64 : len), s);
 				bad++;
 				continue;
 			}

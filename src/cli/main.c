@@ -17,36 +17,34 @@ static const struct {
 	int (*fn)(struct cli *, int, char **);
 	const char *summary;
 } commands[] = {
-	{"init", cmd_init, "create this node: database and Ed25519 identity"},
-	{"key", cmd_key, "show this node's verifier key"},
-	{"refdata", cmd_refdata, "build or show the attribution reference data"},
-	{"trace", cmd_trace, "attribute IP addresses to country, ASN, organisation"},
-	{"log", cmd_log, "the signed evidence ledger: checkpoints, proofs, verify, cosign"},
-	{"peer", cmd_peer, "record a peer node and its verifier key"},
+    {"init", cmd_init, "create this node: database and Ed25519 identity"},
+    {"key", cmd_key, "show this node's verifier key"},
+    {"refdata", cmd_refdata, "build or show the attribution reference data"},
+    {"trace", cmd_trace, "attribute IP addresses to country, ASN, organisation"},
+    {"log", cmd_log, "the signed evidence ledger: checkpoints, proofs, verify, cosign"},
+    {"peer", cmd_peer, "record a peer node and its verifier key"},
 };
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: detente [--db PATH] [--store URL] COMMAND [ARGS...]\n"
-		"\n"
-		"detente attributes attack evidence to networks, organisations and\n"
-		"countries from versioned, verifiable reference data.\n"
-		"\n"
-		"commands:\n");
+	fprintf(f, "usage: detente [--db PATH] [--store URL] COMMAND [ARGS...]\n"
+	           "\n"
+	           "detente attributes attack evidence to networks, organisations and\n"
+	           "countries from versioned, verifiable reference data.\n"
+	           "\n"
+	           "commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(*commands); i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
-	fprintf(f,
-		"\n"
-		"global options:\n"
-		"  --db PATH     node database (default $DETENTE_DB or ./detente.db);\n"
-		"                reference data lives in PATH.d/refdata\n"
-		"  --store URL   where events are stored (default: the node database)\n"
-		"  -h, --help    this help; 'detente COMMAND --help' for a command\n"
-		"  --version     print the version\n"
-		"\n"
-		"exit status: 0 success, 1 some input rejected, 2 usage or setup error\n"
-		"See detente(1).\n");
+	fprintf(f, "\n"
+	           "global options:\n"
+	           "  --db PATH     node database (default $DETENTE_DB or ./detente.db);\n"
+	           "                reference data lives in PATH.d/refdata\n"
+	           "  --store URL   where events are stored (default: the node database)\n"
+	           "  -h, --help    this help; 'detente COMMAND --help' for a command\n"
+	           "  --version     print the version\n"
+	           "\n"
+	           "exit status: 0 success, 1 some input rejected, 2 usage or setup error\n"
+	           "See detente(1).\n");
 }
 
 void cli_error(const char *fmt, ...)

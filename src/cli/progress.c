@@ -36,12 +36,12 @@ void progress_update(struct progress *p, uint64_t bytes, uint64_t records)
 	if (p->total && bytes > 0) {
 		double eta = el * ((double)p->total / (double)bytes - 1.0);
 
-		fprintf(stderr, "\r%s: %.1f/%.1f MB, %llu records, %.0f/s, ETA %.0fs   ",
-			p->what, (double)bytes / 1e6, (double)p->total / 1e6,
-			(unsigned long long)records, rate, eta);
+		fprintf(stderr, "\r%s: %.1f/%.1f MB, %llu records, %.0f/s, ETA %.0fs   ", p->what,
+		        (double)bytes / 1e6, (double)p->total / 1e6, (unsigned long long)records,
+		        rate, eta);
 	} else {
 		fprintf(stderr, "\r%s: %.1f MB, %llu records, %.0f/s   ", p->what,
-			(double)bytes / 1e6, (unsigned long long)records, rate);
+		        (double)bytes / 1e6, (unsigned long long)records, rate);
 	}
 }
 

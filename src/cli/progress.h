@@ -12,7 +12,7 @@
 struct progress {
 	bool on;
 	const char *what;
-	uint64_t total;        /* bytes, 0 when unknown */
+	uint64_t total; /* bytes, 0 when unknown */
 	double start, last;
 };
 

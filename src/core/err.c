@@ -31,8 +31,7 @@ void dt_diag_clear(struct dt_diag *d)
 	memset(d, 0, sizeof(*d));
 }
 
-void dt_diag_set(struct dt_diag *d, const char *file, unsigned long line,
-		 const char *fmt, ...)
+void dt_diag_set(struct dt_diag *d, const char *file, unsigned long line, const char *fmt, ...)
 {
 	va_list ap;
 

@@ -17,14 +17,14 @@
 
 enum dt_err {
 	DT_OK = 0,
-	DT_ENOMEM,   /* allocation failed */
-	DT_EIO,      /* read, write, mmap or rename failed (errno in diag) */
-	DT_EPARSE,   /* malformed input text */
-	DT_EFORMAT,  /* a binary file is not what it claims to be */
-	DT_ELIMIT,   /* input exceeds a named limit (see limits.h) */
-	DT_ENOTFOUND,/* a named thing does not exist */
-	DT_EEXIST,   /* refusing to overwrite */
-	DT_EINVAL,   /* bad argument from the caller */
+	DT_ENOMEM,    /* allocation failed */
+	DT_EIO,       /* read, write, mmap or rename failed (errno in diag) */
+	DT_EPARSE,    /* malformed input text */
+	DT_EFORMAT,   /* a binary file is not what it claims to be */
+	DT_ELIMIT,    /* input exceeds a named limit (see limits.h) */
+	DT_ENOTFOUND, /* a named thing does not exist */
+	DT_EEXIST,    /* refusing to overwrite */
+	DT_EINVAL,    /* bad argument from the caller */
 };
 
 /* A static English description of err; never NULL. */
@@ -43,8 +43,8 @@ struct dt_diag {
 };
 
 void dt_diag_clear(struct dt_diag *d);
-void dt_diag_set(struct dt_diag *d, const char *file, unsigned long line,
-		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void dt_diag_set(struct dt_diag *d, const char *file, unsigned long line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* "file:line: msg" (or "file: msg" or "msg") into buf, NUL-terminated. */
 void dt_diag_format(const struct dt_diag *d, char *buf, size_t size);

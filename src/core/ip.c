@@ -83,7 +83,6 @@ static enum dt_err parse_v6(const char *s, size_t len, dt_u128 *out)
 				return DT_EPARSE;
 			g[ng++] = (uint16_t)(v4 >> 16);
 			g[ng++] = (uint16_t)v4;
-			i = len;
 			break;
 		}
 		if (i == start || i - start > 4 || ng >= 8)
@@ -152,8 +151,7 @@ enum dt_err dt_ip_parse(const char *s, size_t len, struct dt_ip *out)
 	return DT_OK;
 }
 
-enum dt_err dt_prefix_parse(const char *s, size_t len, struct dt_prefix *out,
-			    bool *had_host_bits)
+enum dt_err dt_prefix_parse(const char *s, size_t len, struct dt_prefix *out, bool *had_host_bits)
 {
 	const char *slash = memchr(s, '/', len);
 	size_t alen = slash ? (size_t)(slash - s) : len;
@@ -327,8 +325,7 @@ static unsigned clz128(dt_u128 x)
  * lo - 1 differ within the first L bits, i.e. L > clz(addr ^ (lo - 1));
  * likewise for hi + 1.  The answer is the larger of the two bounds.
  */
-uint8_t dt_ip_widest_prefix(uint8_t family, dt_u128 addr, dt_u128 lo,
-			    dt_u128 hi)
+uint8_t dt_ip_widest_prefix(uint8_t family, dt_u128 addr, dt_u128 lo, dt_u128 hi)
 {
 	unsigned pad = family == DT_IP_V4 ? 96 : 0;
 	unsigned l1 = 0, l2 = 0;

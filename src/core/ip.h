@@ -31,9 +31,9 @@ typedef unsigned __int128 dt_u128;
 #define DT_IP_STRLEN 64
 
 struct dt_ip {
-	uint8_t family;  /* DT_IP_V4 or DT_IP_V6 */
-	bool mapped;     /* family 4, written as ::ffff:a.b.c.d */
-	dt_u128 addr;    /* IPv4: the low 32 bits */
+	uint8_t family; /* DT_IP_V4 or DT_IP_V6 */
+	bool mapped;    /* family 4, written as ::ffff:a.b.c.d */
+	dt_u128 addr;   /* IPv4: the low 32 bits */
 };
 
 struct dt_prefix {
@@ -49,8 +49,7 @@ enum dt_err dt_ip_parse(const char *s, size_t len, struct dt_ip *out);
  * (may be NULL) says whether any were set, for callers that want to warn.
  * An IPv4-mapped prefix (::ffff:0:0/96 and longer) becomes an IPv4 prefix.
  */
-enum dt_err dt_prefix_parse(const char *s, size_t len, struct dt_prefix *out,
-			    bool *had_host_bits);
+enum dt_err dt_prefix_parse(const char *s, size_t len, struct dt_prefix *out, bool *had_host_bits);
 
 /* Parses a decimal unsigned number of up to 39 digits (128 bits). */
 enum dt_err dt_u128_parse(const char *s, size_t len, dt_u128 *out);
@@ -86,7 +85,6 @@ static inline dt_u128 dt_ip_max(uint8_t family)
  * The widest prefix containing addr that lies inside [lo, hi]
  * (lo <= addr <= hi is required).
  */
-uint8_t dt_ip_widest_prefix(uint8_t family, dt_u128 addr, dt_u128 lo,
-			    dt_u128 hi);
+uint8_t dt_ip_widest_prefix(uint8_t family, dt_u128 addr, dt_u128 lo, dt_u128 hi);
 
 #endif

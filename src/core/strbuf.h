@@ -50,7 +50,7 @@ static inline enum dt_err strbuf_addc(struct strbuf *b, char c)
 }
 enum dt_err strbuf_adds(struct strbuf *b, const char *s);
 enum dt_err strbuf_addf(struct strbuf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /* s as the body of a JSON string (RFC 8259 escapes; no quotes added). */
 enum dt_err strbuf_add_json(struct strbuf *b, const char *s, size_t n);
 /* Unsigned decimal, fast. */

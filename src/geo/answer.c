@@ -9,8 +9,8 @@
 
 const char geo_answer_tsv_header[] = "ip\tcountry\tasn\tas_org\tnetwork\tflags\n";
 
-static enum dt_err add_flags(struct strbuf *b, const struct geo_index *ix,
-			     uint32_t flags, const char *sep, bool quote)
+static enum dt_err add_flags(struct strbuf *b, const struct geo_index *ix, uint32_t flags,
+                             const char *sep, bool quote)
 {
 	bool first = true;
 	enum dt_err err = DT_OK;
@@ -34,8 +34,8 @@ static enum dt_err add_flags(struct strbuf *b, const struct geo_index *ix,
 	return DT_OK;
 }
 
-enum dt_err geo_answer_json(struct strbuf *b, const struct geo_index *ix,
-			    const struct dt_ip *ip, const struct geo_answer *a)
+enum dt_err geo_answer_json(struct strbuf *b, const struct geo_index *ix, const struct dt_ip *ip,
+                            const struct geo_answer *a)
 {
 	char t[DT_IP_STRLEN];
 	enum dt_err err;
@@ -66,8 +66,7 @@ enum dt_err geo_answer_json(struct strbuf *b, const struct geo_index *ix,
 	    (err = strbuf_add(b, "\",\"flags\":[", 11)) ||
 	    (err = add_flags(b, ix, a->flags, ",", true)) ||
 	    (err = strbuf_add(b, "],\"refdata\":\"", 13)) ||
-	    (err = strbuf_adds(b, geo_index_digest(ix))) ||
-	    (err = strbuf_add(b, "\"}", 2)))
+	    (err = strbuf_adds(b, geo_index_digest(ix))) || (err = strbuf_add(b, "\"}", 2)))
 		return err;
 	return DT_OK;
 }
@@ -82,15 +81,15 @@ static enum dt_err add_clean(struct strbuf *b, const char *s)
 	return DT_OK;
 }
 
-enum dt_err geo_answer_tsv(struct strbuf *b, const struct geo_index *ix,
-			   const struct dt_ip *ip, const struct geo_answer *a)
+enum dt_err geo_answer_tsv(struct strbuf *b, const struct geo_index *ix, const struct dt_ip *ip,
+                           const struct geo_answer *a)
 {
 	return geo_answer_tsv_text(b, ix, ip, NULL, 0, a);
 }
 
 enum dt_err geo_answer_tsv_text(struct strbuf *b, const struct geo_index *ix,
-				const struct dt_ip *ip, const char *text, size_t len,
-				const struct geo_answer *a)
+                                const struct dt_ip *ip, const char *text, size_t len,
+                                const struct geo_answer *a)
 {
 	char t[DT_IP_STRLEN];
 	enum dt_err err;
@@ -120,8 +119,8 @@ enum dt_err geo_answer_tsv_text(struct strbuf *b, const struct geo_index *ix,
 	return add_flags(b, ix, a->flags, ",", false);
 }
 
-enum dt_err geo_answer_text(struct strbuf *b, const struct geo_index *ix,
-			    const struct dt_ip *ip, const struct geo_answer *a)
+enum dt_err geo_answer_text(struct strbuf *b, const struct geo_index *ix, const struct dt_ip *ip,
+                            const struct geo_answer *a)
 {
 	char t[DT_IP_STRLEN], net[DT_IP_STRLEN];
 	enum dt_err err;

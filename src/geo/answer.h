@@ -20,16 +20,16 @@
 #include "core/strbuf.h"
 #include "geo/geo.h"
 
-enum dt_err geo_answer_json(struct strbuf *b, const struct geo_index *ix,
-			    const struct dt_ip *ip, const struct geo_answer *a);
-enum dt_err geo_answer_tsv(struct strbuf *b, const struct geo_index *ix,
-			   const struct dt_ip *ip, const struct geo_answer *a);
+enum dt_err geo_answer_json(struct strbuf *b, const struct geo_index *ix, const struct dt_ip *ip,
+                            const struct geo_answer *a);
+enum dt_err geo_answer_tsv(struct strbuf *b, const struct geo_index *ix, const struct dt_ip *ip,
+                           const struct geo_answer *a);
 /* TSV with the ip column taken from text[0..len) when ip is plain IPv4. */
 enum dt_err geo_answer_tsv_text(struct strbuf *b, const struct geo_index *ix,
-				const struct dt_ip *ip, const char *text, size_t len,
-				const struct geo_answer *a);
-enum dt_err geo_answer_text(struct strbuf *b, const struct geo_index *ix,
-			    const struct dt_ip *ip, const struct geo_answer *a);
+                                const struct dt_ip *ip, const char *text, size_t len,
+                                const struct geo_answer *a);
+enum dt_err geo_answer_text(struct strbuf *b, const struct geo_index *ix, const struct dt_ip *ip,
+                            const struct geo_answer *a);
 
 /* The TSV header line (with newline). */
 extern const char geo_answer_tsv_header[];

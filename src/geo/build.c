@@ -38,9 +38,9 @@
 struct strtab {
 	char *pool;
 	size_t len, cap;
-	uint32_t *off;    /* id -> offset in pool */
+	uint32_t *off; /* id -> offset in pool */
 	uint32_t n, ncap;
-	uint32_t *slots;  /* open addressing: id + 1, 0 empty */
+	uint32_t *slots; /* open addressing: id + 1, 0 empty */
 	uint32_t nslots;
 };
 
@@ -99,8 +99,7 @@ static enum dt_err strtab_grow_slots(struct strtab *t)
 	return DT_OK;
 }
 
-static enum dt_err strtab_intern(struct strtab *t, const char *s, size_t n,
-				 uint32_t *id)
+static enum dt_err strtab_intern(struct strtab *t, const char *s, size_t n, uint32_t *id)
 {
 	uint32_t i;
 
@@ -165,24 +164,36 @@ static const struct {
 	const char *prefix;
 	const char *flag;
 } builtin[] = {
-	{"0.0.0.0/8", "reserved"},         {"10.0.0.0/8", "private"},
-	{"100.64.0.0/10", "cgnat"},        {"127.0.0.0/8", "loopback"},
-	{"169.254.0.0/16", "link-local"},  {"172.16.0.0/12", "private"},
-	{"192.0.0.0/24", "reserved"},      {"192.0.2.0/24", "documentation"},
-	{"192.88.99.0/24", "reserved"},    {"192.168.0.0/16", "private"},
-	{"198.18.0.0/15", "benchmarking"}, {"198.51.100.0/24", "documentation"},
-	{"203.0.113.0/24", "documentation"}, {"224.0.0.0/4", "multicast"},
-	{"240.0.0.0/4", "reserved"},       {"255.255.255.255/32", "reserved"},
-	{"::/128", "reserved"},            {"::1/128", "loopback"},
-	{"100::/64", "reserved"},          {"2001:2::/48", "benchmarking"},
-	{"2001:db8::/32", "documentation"}, {"3fff::/20", "documentation"},
-	{"fc00::/7", "private"},           {"fe80::/10", "link-local"},
-	{"ff00::/8", "multicast"},
+    {"0.0.0.0/8", "reserved"},
+    {"10.0.0.0/8", "private"},
+    {"100.64.0.0/10", "cgnat"},
+    {"127.0.0.0/8", "loopback"},
+    {"169.254.0.0/16", "link-local"},
+    {"172.16.0.0/12", "private"},
+    {"192.0.0.0/24", "reserved"},
+    {"192.0.2.0/24", "documentation"},
+    {"192.88.99.0/24", "reserved"},
+    {"192.168.0.0/16", "private"},
+    {"198.18.0.0/15", "benchmarking"},
+    {"198.51.100.0/24", "documentation"},
+    {"203.0.113.0/24", "documentation"},
+    {"224.0.0.0/4", "multicast"},
+    {"240.0.0.0/4", "reserved"},
+    {"255.255.255.255/32", "reserved"},
+    {"::/128", "reserved"},
+    {"::1/128", "loopback"},
+    {"100::/64", "reserved"},
+    {"2001:2::/48", "benchmarking"},
+    {"2001:db8::/32", "documentation"},
+    {"3fff::/20", "documentation"},
+    {"fc00::/7", "private"},
+    {"fe80::/10", "link-local"},
+    {"ff00::/8", "multicast"},
 };
 
 static const char *const builtin_flag_order[] = {
-	"bogon", "private", "loopback", "link-local", "documentation", "cgnat",
-	"multicast", "reserved", "benchmarking",
+    "bogon", "private",   "loopback", "link-local",   "documentation",
+    "cgnat", "multicast", "reserved", "benchmarking",
 };
 
 int geo_builder_flag(struct geo_builder *b, const char *name)
@@ -214,8 +225,8 @@ static enum dt_err add_builtins(struct geo_builder *b)
 		if (dt_prefix_parse(builtin[i].prefix, strlen(builtin[i].prefix), &p, NULL))
 			return DT_EINVAL;
 		last = p.ip.addr | (~dt_ip_mask(p.ip.family, p.len) & dt_ip_max(p.ip.family));
-		err = geo_src_add(&s, p.ip.family, p.ip.addr, last, RF_FLAGS, 0, 0,
-				  NULL, 0, (1u << bit) | (1u << bogon));
+		err = geo_src_add(&s, p.ip.family, p.ip.addr, last, RF_FLAGS, 0, 0, NULL, 0,
+		                  (1u << bit) | (1u << bogon));
 		if (err)
 			return err;
 	}
@@ -258,8 +269,7 @@ void geo_builder_set_warn(struct geo_builder *b, geo_warn_fn *fn, void *ctx)
 	b->warn_ctx = ctx;
 }
 
-size_t geo_builder_inputs(const struct geo_builder *b,
-			  const struct geo_input_info **out)
+size_t geo_builder_inputs(const struct geo_builder *b, const struct geo_input_info **out)
 {
 	*out = b->inputs;
 	return b->ninputs;
@@ -282,9 +292,8 @@ void geo_src_reject(struct geo_src *s, unsigned long line, const char *fmt, ...)
 	s->b->warn(s->b->warn_ctx, &d);
 }
 
-enum dt_err geo_src_add(struct geo_src *s, uint8_t family, dt_u128 lo,
-			dt_u128 hi, uint8_t fields, uint16_t cc, uint32_t asn,
-			const char *org, size_t org_len, uint32_t flags)
+enum dt_err geo_src_add(struct geo_src *s, uint8_t family, dt_u128 lo, dt_u128 hi, uint8_t fields,
+                        uint16_t cc, uint32_t asn, const char *org, size_t org_len, uint32_t flags)
 {
 	struct geo_builder *b = s->b;
 	struct geo_range *r;
@@ -333,8 +342,8 @@ enum dt_err geo_src_add(struct geo_src *s, uint8_t family, dt_u128 lo,
 uint16_t geo_cc_parse(const char *s, size_t len, bool *valid)
 {
 	*valid = true;
-	if (len == 0 || (len == 2 && ((s[0] == '?' && s[1] == '?') ||
-				     (s[0] == '-' && s[1] == '-'))))
+	if (len == 0 ||
+	    (len == 2 && ((s[0] == '?' && s[1] == '?') || (s[0] == '-' && s[1] == '-'))))
 		return 0;
 	if (len != 2) {
 		*valid = false;
@@ -354,8 +363,7 @@ uint16_t geo_cc_parse(const char *s, size_t len, bool *valid)
 
 /* ---- inputs ---------------------------------------------------------- */
 
-static enum dt_err read_file(const char *path, char **data, size_t *len,
-			     struct dt_diag *diag)
+static enum dt_err read_file(const char *path, char **data, size_t *len, struct dt_diag *diag)
 {
 	struct stat st;
 	char *buf = NULL;
@@ -374,7 +382,7 @@ static enum dt_err read_file(const char *path, char **data, size_t *len,
 	}
 	if ((uint64_t)st.st_size > GEO_MAX_INDEX_BYTES) {
 		dt_diag_set(diag, path, 0, "file larger than %llu bytes",
-			    (unsigned long long)GEO_MAX_INDEX_BYTES);
+		            (unsigned long long)GEO_MAX_INDEX_BYTES);
 		close(fd);
 		return DT_ELIMIT;
 	}
@@ -389,7 +397,7 @@ static enum dt_err read_file(const char *path, char **data, size_t *len,
 			continue;
 		if (n <= 0) {
 			dt_diag_set(diag, path, 0, "read failed: %s",
-				    n < 0 ? strerror(errno) : "file shrank");
+			            n < 0 ? strerror(errno) : "file shrank");
 			free(buf);
 			close(fd);
 			return DT_EIO;
@@ -404,8 +412,7 @@ static enum dt_err read_file(const char *path, char **data, size_t *len,
 }
 
 /* "# License: X" and "# Vendor: Y" in a range file's comment header. */
-static void licence_from_header(const char *data, size_t len, char *out,
-				size_t size)
+static void licence_from_header(const char *data, size_t len, char *out, size_t size)
 {
 	char lic[200] = "", vendor[200] = "";
 	size_t i = 0;
@@ -419,7 +426,8 @@ static void licence_from_header(const char *data, size_t len, char *out,
 			if (strncmp(l + k, "License:", 8) == 0 && !lic[0])
 				snprintf(lic, sizeof(lic), "%.*s", (int)(n - k - 8), l + k + 8);
 			if (strncmp(l + k, "Vendor:", 7) == 0 && !vendor[0])
-				snprintf(vendor, sizeof(vendor), "%.*s", (int)(n - k - 7), l + k + 7);
+				snprintf(vendor, sizeof(vendor), "%.*s", (int)(n - k - 7),
+				         l + k + 7);
 		}
 		i += n + 1;
 	}
@@ -442,9 +450,8 @@ static const struct {
 	const char *package;
 	const char *attribution;
 } known_attribution[] = {
-	{"@ip-location-db/asn",
-	 "ASN data by RouteViews (routeviews.org), the five RIRs via NRO "
-	 "(nro.net) and DB-IP (db-ip.com), licensed CC BY 4.0"},
+    {"@ip-location-db/asn", "ASN data by RouteViews (routeviews.org), the five RIRs via NRO "
+                            "(nro.net) and DB-IP (db-ip.com), licensed CC BY 4.0"},
 };
 
 static void licence_from_package(const char *path, char *out, size_t size)
@@ -466,16 +473,15 @@ static void licence_from_package(const char *path, char *out, size_t size)
 		for (size_t i = 0; i < sizeof(known_attribution) / sizeof(*known_attribution); i++)
 			if (strcmp(known_attribution[i].package, name) == 0)
 				attr = known_attribution[i].attribution;
-		snprintf(out, size, "%s%s%s (npm %s@%s)", license ? license : "",
-			 attr ? ": " : "", attr ? attr : "", name,
-			 version ? version : "?");
+		snprintf(out, size, "%s%s%s (npm %s@%s)", license ? license : "", attr ? ": " : "",
+		         attr ? attr : "", name, version ? version : "?");
 	}
 	json_decref(root);
 }
 
-static enum dt_err add_input(struct geo_builder *b, enum geo_kind kind,
-			     const char *path, const char *data, size_t len,
-			     const char *flag, struct geo_input_info **out)
+static enum dt_err add_input(struct geo_builder *b, enum geo_kind kind, const char *path,
+                             const char *data, size_t len, const char *flag,
+                             struct geo_input_info **out)
 {
 	struct geo_input_info *in, *p;
 
@@ -497,12 +503,14 @@ static enum dt_err add_input(struct geo_builder *b, enum geo_kind kind,
 	return DT_OK;
 }
 
-static enum dt_err parse_input(struct geo_builder *b, struct geo_input_info *in,
-			       const char *name, const char *data, size_t len,
-			       const char *flag, struct dt_diag *diag)
+static enum dt_err parse_input(struct geo_builder *b, struct geo_input_info *in, const char *name,
+                               const char *data, size_t len, const char *flag, struct dt_diag *diag)
 {
 	struct geo_src s = {
-		.b = b, .info = in, .name = name, .layer = (uint32_t)b->ninputs,
+	    .b = b,
+	    .info = in,
+	    .name = name,
+	    .layer = (uint32_t)b->ninputs,
 	};
 
 	switch (in->kind) {
@@ -510,12 +518,9 @@ static enum dt_err parse_input(struct geo_builder *b, struct geo_input_info *in,
 		if (!in->licence[0])
 			licence_from_header(data, len, in->licence, sizeof(in->licence));
 		return geo_parse_ranges(&s, data, len, false, diag);
-	case GEO_IN_ASN:
-		return geo_parse_ranges(&s, data, len, true, diag);
-	case GEO_IN_WARNINGLIST:
-		return geo_parse_warninglist(&s, data, len, flag, diag);
-	case GEO_IN_MMDB:
-		return geo_parse_mmdb(&s, name, diag);
+	case GEO_IN_ASN: return geo_parse_ranges(&s, data, len, true, diag);
+	case GEO_IN_WARNINGLIST: return geo_parse_warninglist(&s, data, len, flag, diag);
+	case GEO_IN_MMDB: return geo_parse_mmdb(&s, name, diag);
 	}
 	return DT_EINVAL;
 }
@@ -530,10 +535,9 @@ static void drop_last_input(struct geo_builder *b)
 	b->ninputs--;
 }
 
-enum dt_err geo_builder_add_buffer(struct geo_builder *b, enum geo_kind kind,
-				   const char *name, const char *data,
-				   size_t len, const char *flag,
-				   struct dt_diag *diag)
+enum dt_err geo_builder_add_buffer(struct geo_builder *b, enum geo_kind kind, const char *name,
+                                   const char *data, size_t len, const char *flag,
+                                   struct dt_diag *diag)
 {
 	struct geo_input_info *in;
 	enum dt_err err;
@@ -547,9 +551,8 @@ enum dt_err geo_builder_add_buffer(struct geo_builder *b, enum geo_kind kind,
 	return err;
 }
 
-enum dt_err geo_builder_add_file(struct geo_builder *b, enum geo_kind kind,
-				 const char *path, const char *flag,
-				 struct dt_diag *diag)
+enum dt_err geo_builder_add_file(struct geo_builder *b, enum geo_kind kind, const char *path,
+                                 const char *flag, struct dt_diag *diag)
 {
 	struct geo_input_info *in;
 	char *data = NULL;
@@ -630,8 +633,13 @@ static uint32_t info_hash(const struct info_key *k)
 	return (uint32_t)(h >> 32);
 }
 
-static enum dt_err infotab_get(struct infotab *t, const struct info_key *k,
-			       uint32_t *id)
+/* Field by field: the struct has padding, which memcmp would compare. */
+static bool info_eq(const struct info_key *a, const struct info_key *b)
+{
+	return a->cc == b->cc && a->asn == b->asn && a->org == b->org && a->flags == b->flags;
+}
+
+static enum dt_err infotab_get(struct infotab *t, const struct info_key *k, uint32_t *id)
 {
 	uint32_t i;
 
@@ -656,8 +664,7 @@ static enum dt_err infotab_get(struct infotab *t, const struct info_key *k,
 	while (t->slots[i]) {
 		const struct info_key *c = &t->keys[t->slots[i] - 1];
 
-		if (c->cc == k->cc && c->asn == k->asn && c->org == k->org &&
-		    c->flags == k->flags) {
+		if (info_eq(c, k)) {
 			*id = t->slots[i] - 1;
 			return DT_OK;
 		}
@@ -685,8 +692,8 @@ struct partition {
 	size_t n;
 };
 
-static enum dt_err partition_family(struct geo_builder *b, uint8_t family,
-				    struct infotab *it, struct partition *out)
+static enum dt_err partition_family(struct geo_builder *b, uint8_t family, struct infotab *it,
+                                    struct partition *out)
 {
 	dt_u128 max = dt_ip_max(family), *bound = NULL;
 	struct geo_range **order = NULL;
@@ -746,7 +753,7 @@ static enum dt_err partition_family(struct geo_builder *b, uint8_t family,
 	for (size_t i = 0; i < m; i++) {
 		uint32_t id;
 
-		if (i > 0 && memcmp(&paint[i], &paint[i - 1], sizeof(*paint)) == 0)
+		if (i > 0 && info_eq(&paint[i], &paint[i - 1]))
 			continue;
 		if ((err = infotab_get(it, &paint[i], &id)))
 			goto out;
@@ -789,8 +796,7 @@ static enum dt_err image_reserve(struct image *im, size_t n)
 }
 
 /* Appends n bytes (NULL: zeros) at a GEO_ALIGN boundary; returns offset. */
-static enum dt_err image_section(struct image *im, const void *data, size_t n,
-				 uint64_t *off)
+static enum dt_err image_section(struct image *im, const void *data, size_t n, uint64_t *off)
 {
 	size_t pad = (GEO_ALIGN - im->len % GEO_ALIGN) % GEO_ALIGN;
 
@@ -807,8 +813,7 @@ static enum dt_err image_section(struct image *im, const void *data, size_t n,
 	return DT_OK;
 }
 
-static void fill_first(uint32_t *first, const dt_u128 *start, size_t n,
-		       unsigned shift)
+static void fill_first(uint32_t *first, const dt_u128 *start, size_t n, unsigned shift)
 {
 	size_t i = 0;
 
@@ -819,8 +824,8 @@ static void fill_first(uint32_t *first, const dt_u128 *start, size_t n,
 	}
 }
 
-enum dt_err geo_builder_serialize(struct geo_builder *b, uint8_t **outp,
-				  size_t *outlen, struct dt_diag *diag)
+enum dt_err geo_builder_serialize(struct geo_builder *b, uint8_t **outp, size_t *outlen,
+                                  struct dt_diag *diag)
 {
 	struct partition p4 = {0}, p6 = {0};
 	struct infotab it = {0};
@@ -939,7 +944,7 @@ enum dt_err geo_builder_serialize(struct geo_builder *b, uint8_t **outp,
 			goto out;
 		for (size_t i = 0; i < b->ninputs; i++) {
 			snprintf(ir[i].kind, sizeof(ir[i].kind), "%s",
-				 geo_kind_name(b->inputs[i].kind));
+			         geo_kind_name(b->inputs[i].kind));
 			ir[i].size = b->inputs[i].size;
 			memcpy(ir[i].sha256, b->inputs[i].sha256, 32);
 		}
@@ -1003,9 +1008,8 @@ static enum dt_err write_all(int fd, const uint8_t *p, size_t n)
 	return DT_OK;
 }
 
-enum dt_err geo_builder_write(struct geo_builder *b, const char *dir,
-			      struct geo_build_result *res,
-			      struct dt_diag *diag)
+enum dt_err geo_builder_write(struct geo_builder *b, const char *dir, struct geo_build_result *res,
+                              struct dt_diag *diag)
 {
 	uint8_t *img = NULL, digest[32];
 	size_t len = 0;

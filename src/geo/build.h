@@ -43,16 +43,16 @@ struct geo_input_info {
 	char path[1024];
 	uint64_t size;
 	uint8_t sha256[32];
-	char licence[512];  /* attribution text found in or beside the input */
-	char flag[32];      /* warning lists: the flag they set */
-	uint64_t records;   /* ranges used */
-	uint64_t rejected;  /* records reported and skipped */
-	uint64_t ignored;   /* comments, blank lines, entries of no use */
+	char licence[512]; /* attribution text found in or beside the input */
+	char flag[32];     /* warning lists: the flag they set */
+	uint64_t records;  /* ranges used */
+	uint64_t rejected; /* records reported and skipped */
+	uint64_t ignored;  /* comments, blank lines, entries of no use */
 };
 
 struct geo_build_result {
-	char hex[65];        /* SHA-256 of the written file, lower-case hex */
-	char path[1200];     /* dir/<hex>.idx */
+	char hex[65];    /* SHA-256 of the written file, lower-case hex */
+	char path[1200]; /* dir/<hex>.idx */
 	uint64_t bytes;
 	uint32_t intervals4, intervals6, infos, orgs;
 };
@@ -74,31 +74,27 @@ void geo_builder_set_warn(struct geo_builder *b, geo_warn_fn *fn, void *ctx);
  * "sinkhole").  Returns DT_OK even when some records were rejected; see
  * geo_builder_inputs() for the counts.
  */
-enum dt_err geo_builder_add_file(struct geo_builder *b, enum geo_kind kind,
-				 const char *path, const char *flag,
-				 struct dt_diag *diag);
+enum dt_err geo_builder_add_file(struct geo_builder *b, enum geo_kind kind, const char *path,
+                                 const char *flag, struct dt_diag *diag);
 
 /* The same from memory (name is used in diagnostics only).  Not for MMDB. */
-enum dt_err geo_builder_add_buffer(struct geo_builder *b, enum geo_kind kind,
-				   const char *name, const char *data,
-				   size_t len, const char *flag,
-				   struct dt_diag *diag);
+enum dt_err geo_builder_add_buffer(struct geo_builder *b, enum geo_kind kind, const char *name,
+                                   const char *data, size_t len, const char *flag,
+                                   struct dt_diag *diag);
 
 /* Inputs added so far, in order. */
-size_t geo_builder_inputs(const struct geo_builder *b,
-			  const struct geo_input_info **out);
+size_t geo_builder_inputs(const struct geo_builder *b, const struct geo_input_info **out);
 
 /*
  * Computes the index and writes it to dir/<hex>.idx (through a temporary
  * file and rename, so a crash leaves either nothing or the whole file).
  * An existing file of the same name is the same index and is kept.
  */
-enum dt_err geo_builder_write(struct geo_builder *b, const char *dir,
-			      struct geo_build_result *res,
-			      struct dt_diag *diag);
+enum dt_err geo_builder_write(struct geo_builder *b, const char *dir, struct geo_build_result *res,
+                              struct dt_diag *diag);
 
 /* The same computation into memory (for tests and fuzzing); *out is malloc'd. */
-enum dt_err geo_builder_serialize(struct geo_builder *b, uint8_t **out,
-				  size_t *len, struct dt_diag *diag);
+enum dt_err geo_builder_serialize(struct geo_builder *b, uint8_t **out, size_t *len,
+                                  struct dt_diag *diag);
 
 #endif

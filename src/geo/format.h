@@ -33,10 +33,10 @@
 
 #include <stdint.h>
 
-#define GEO_MAGIC "DTGEOIX\0"
+#define GEO_MAGIC   "DTGEOIX\0"
 #define GEO_VERSION 2
-#define GEO_ALIGN 64
-#define GEO_NO_ORG UINT32_MAX
+#define GEO_ALIGN   64
+#define GEO_NO_ORG  UINT32_MAX
 
 struct geo_hdr {
 	char magic[8];
@@ -50,10 +50,10 @@ struct geo_hdr {
 };
 
 struct geo_info_rec {
-	char cc[2];       /* "\0\0" unknown */
+	char cc[2]; /* "\0\0" unknown */
 	uint16_t reserved;
-	uint32_t asn;     /* 0 unknown */
-	uint32_t org;     /* offset into strings, GEO_NO_ORG unknown */
+	uint32_t asn; /* 0 unknown */
+	uint32_t org; /* offset into strings, GEO_NO_ORG unknown */
 	uint32_t flags;
 };
 
@@ -62,7 +62,7 @@ struct geo_v6key {
 };
 
 struct geo_input_rec {
-	char kind[16];    /* NUL-padded: "country", "asn", "mmdb", "warninglist" */
+	char kind[16]; /* NUL-padded: "country", "asn", "mmdb", "warninglist" */
 	uint64_t size;
 	uint8_t sha256[32];
 };

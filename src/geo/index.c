@@ -35,8 +35,7 @@ struct geo_index {
 	char digest[7 + 65];
 };
 
-static bool section_ok(const struct geo_hdr *h, uint64_t off, uint64_t count,
-		       uint64_t elem)
+static bool section_ok(const struct geo_hdr *h, uint64_t off, uint64_t count, uint64_t elem)
 {
 	if (off % GEO_ALIGN != 0 || off < sizeof(*h) || off > h->file_size)
 		return false;
@@ -103,7 +102,7 @@ static const char *validate(struct geo_index *x)
 		uint32_t b = (uint32_t)(k->hi >> 48);
 
 		if (i > 0 && (k->hi < x->start6[i - 1].hi ||
-			      (k->hi == x->start6[i - 1].hi && k->lo <= x->start6[i - 1].lo)))
+		              (k->hi == x->start6[i - 1].hi && k->lo <= x->start6[i - 1].lo)))
 			return "IPv6 interval starts not increasing";
 		if (i < x->first6[b] || i >= x->first6[b + 1] || x->info6[i] >= h->ninfo ||
 		    x->mid6[i] != (uint32_t)(k->hi >> 16))
@@ -116,8 +115,8 @@ static const char *validate(struct geo_index *x)
 			return "organisation reference outside the string table";
 		if (h->nflags < 32 && (r->flags >> h->nflags) != 0)
 			return "undefined flag bit";
-		if ((r->cc[0] || r->cc[1]) && (r->cc[0] < 'A' || r->cc[0] > 'Z' ||
-					       r->cc[1] < 'A' || r->cc[1] > 'Z'))
+		if ((r->cc[0] || r->cc[1]) &&
+		    (r->cc[0] < 'A' || r->cc[0] > 'Z' || r->cc[1] < 'A' || r->cc[1] > 'Z'))
 			return "bad country code";
 	}
 	for (uint32_t i = 0; i < h->nflags; i++)
@@ -157,8 +156,7 @@ static bool name_is_digest(const char *path, char *hex)
 	return true;
 }
 
-enum dt_err geo_index_open(const char *path, struct geo_index **out,
-			   struct dt_diag *diag)
+enum dt_err geo_index_open(const char *path, struct geo_index **out, struct dt_diag *diag)
 {
 	struct geo_index *x;
 	struct stat st;
@@ -266,7 +264,6 @@ static inline uint32_t find6(const struct geo_index *x, dt_u128 a)
 	if (*p < key)
 		return i;
 	/* intervals base..i with mid6 == key: the first of them */
-	run = i;
 	{
 		uint32_t l = base, h = i;
 
@@ -307,8 +304,7 @@ void geo_info_get(const struct geo_index *x, uint32_t id, struct geo_answer *out
 	out->flags = r->flags;
 }
 
-static void answer4(const struct geo_index *x, uint32_t a, uint32_t i,
-		    struct geo_answer *out)
+static void answer4(const struct geo_index *x, uint32_t a, uint32_t i, struct geo_answer *out)
 {
 	uint32_t lo = x->start4[i];
 	uint32_t hi = i + 1 < x->n4 ? x->start4[i + 1] - 1 : UINT32_MAX;
@@ -324,8 +320,7 @@ static void answer4(const struct geo_index *x, uint32_t a, uint32_t i,
 	out->network.ip.addr = len ? a & (0xffffffffu << (32 - len)) : 0;
 }
 
-static void answer6(const struct geo_index *x, dt_u128 a, uint32_t i,
-		    struct geo_answer *out)
+static void answer6(const struct geo_index *x, dt_u128 a, uint32_t i, struct geo_answer *out)
 {
 	dt_u128 lo = ((dt_u128)x->start6[i].hi << 64) | x->start6[i].lo;
 	dt_u128 hi = ~(dt_u128)0;
@@ -339,8 +334,7 @@ static void answer6(const struct geo_index *x, dt_u128 a, uint32_t i,
 	out->network.ip.addr = a & dt_ip_mask(DT_IP_V6, out->network.len);
 }
 
-void geo_lookup(const struct geo_index *x, const struct dt_ip *ip,
-		struct geo_answer *out)
+void geo_lookup(const struct geo_index *x, const struct dt_ip *ip, struct geo_answer *out)
 {
 	if (ip->family == DT_IP_V4) {
 		uint32_t a = (uint32_t)ip->addr;
@@ -353,8 +347,7 @@ void geo_lookup(const struct geo_index *x, const struct dt_ip *ip,
 
 #define BATCH 16
 
-void geo_lookup4_ids(const struct geo_index *x, const uint32_t *addrs,
-		     uint32_t *ids, size_t n)
+void geo_lookup4_ids(const struct geo_index *x, const uint32_t *addrs, uint32_t *ids, size_t n)
 {
 	size_t i = 0;
 
@@ -380,8 +373,8 @@ void geo_lookup4_ids(const struct geo_index *x, const uint32_t *addrs,
 		ids[i] = x->info4[find4(x, addrs[i])];
 }
 
-void geo_lookup_batch(const struct geo_index *x, const struct dt_ip *ips,
-		      struct geo_answer *out, size_t n)
+void geo_lookup_batch(const struct geo_index *x, const struct dt_ip *ips, struct geo_answer *out,
+                      size_t n)
 {
 	size_t i = 0;
 
@@ -398,7 +391,7 @@ void geo_lookup_batch(const struct geo_index *x, const struct dt_ip *ips,
 			const struct dt_ip *ip = &ips[i + j];
 
 			idx[j] = ip->family == DT_IP_V4 ? find4(x, (uint32_t)ip->addr)
-							: find6(x, ip->addr);
+			                                : find6(x, ip->addr);
 			if (ip->family == DT_IP_V4)
 				__builtin_prefetch(&x->info[x->info4[idx[j]]]);
 		}
@@ -415,9 +408,8 @@ void geo_lookup_batch(const struct geo_index *x, const struct dt_ip *ips,
 		geo_lookup(x, &ips[i], &out[i]);
 }
 
-enum dt_err geo_index_interval(const struct geo_index *x, uint8_t family,
-			       uint32_t i, dt_u128 *first, dt_u128 *last,
-			       struct geo_answer *out)
+enum dt_err geo_index_interval(const struct geo_index *x, uint8_t family, uint32_t i,
+                               dt_u128 *first, dt_u128 *last, struct geo_answer *out)
 {
 	if (family == DT_IP_V4) {
 		if (i >= x->n4)
@@ -464,9 +456,8 @@ void geo_index_stats(const struct geo_index *x, struct geo_stats *out)
 	out->inputs = x->h->ninputs;
 }
 
-enum dt_err geo_index_input(const struct geo_index *x, unsigned i,
-			    const char **kind, uint64_t *size,
-			    const uint8_t **sha256)
+enum dt_err geo_index_input(const struct geo_index *x, unsigned i, const char **kind,
+                            uint64_t *size, const uint8_t **sha256)
 {
 	if (i >= x->h->ninputs)
 		return DT_ENOTFOUND;
@@ -484,8 +475,8 @@ enum dt_err geo_index_verify(const struct geo_index *x, struct dt_diag *diag)
 	crypto_hash_sha256(d, x->map, x->size);
 	hex32(d, hex);
 	if (strcmp(hex, x->digest + 7) != 0) {
-		dt_diag_set(diag, NULL, 0, "index content hashes to sha256:%s, not %s",
-			    hex, x->digest);
+		dt_diag_set(diag, NULL, 0, "index content hashes to sha256:%s, not %s", hex,
+		            x->digest);
 		return DT_EFORMAT;
 	}
 	return DT_OK;

@@ -28,7 +28,7 @@
 #include "geo/build_int.h"
 
 struct decoded {
-	uint32_t offset;  /* data section offset + 1; 0 = empty slot */
+	uint32_t offset; /* data section offset + 1; 0 = empty slot */
 	uint16_t cc;
 	uint8_t fields;
 	uint32_t asn;
@@ -68,12 +68,11 @@ static enum dt_err cache_grow(struct cache *c)
 }
 
 /* Returns NULL on success or a static reason. */
-static const char *get_string(MMDB_entry_s *e, const char **p, uint32_t *len,
-			      const char *k1, const char *k2)
+static const char *get_string(MMDB_entry_s *e, const char **p, uint32_t *len, const char *k1,
+                              const char *k2)
 {
 	MMDB_entry_data_s d;
-	int st = k2 ? MMDB_get_value(e, &d, k1, k2, NULL)
-		    : MMDB_get_value(e, &d, k1, NULL);
+	int st = k2 ? MMDB_get_value(e, &d, k1, k2, NULL) : MMDB_get_value(e, &d, k1, NULL);
 
 	*p = NULL;
 	*len = 0;
@@ -129,7 +128,9 @@ static const char *decode(MMDB_entry_s *e, struct decoded *out)
 			out->fields |= RF_ASN;
 	}
 	static const char *const org_keys[] = {
-		"autonomous_system_organization", "organization", "isp",
+	    "autonomous_system_organization",
+	    "organization",
+	    "isp",
 	};
 	for (size_t i = 0; i < 3; i++) {
 		if ((why = get_string(e, &s, &n, org_keys[i], NULL)))
@@ -161,8 +162,8 @@ static void format_net(uint16_t ipver, dt_u128 prefix, unsigned depth, char *buf
 	dt_prefix_format(&p, buf);
 }
 
-static enum dt_err emit(struct geo_src *s, uint16_t ipver, dt_u128 prefix,
-			unsigned depth, const struct decoded *v)
+static enum dt_err emit(struct geo_src *s, uint16_t ipver, dt_u128 prefix, unsigned depth,
+                        const struct decoded *v)
 {
 	dt_u128 hostmask = depth >= 128 ? 0 : (~(dt_u128)0 >> depth);
 	dt_u128 lo = prefix, hi = prefix | hostmask;
@@ -171,25 +172,24 @@ static enum dt_err emit(struct geo_src *s, uint16_t ipver, dt_u128 prefix,
 	if (v->fields == 0)
 		return DT_OK;
 	if (ipver == 4) {
-		return geo_src_add(s, DT_IP_V4, lo >> 96, hi >> 96, v->fields, v->cc,
-				   v->asn, v->org, v->org_len, 0);
+		return geo_src_add(s, DT_IP_V4, lo >> 96, hi >> 96, v->fields, v->cc, v->asn,
+		                   v->org, v->org_len, 0);
 	}
-	if ((err = geo_src_add(s, DT_IP_V6, lo, hi, v->fields, v->cc, v->asn,
-			       v->org, v->org_len, 0)))
+	if ((err =
+	         geo_src_add(s, DT_IP_V6, lo, hi, v->fields, v->cc, v->asn, v->org, v->org_len, 0)))
 		return err;
 	if (lo <= 0xffffffffu) {
 		/* the IPv4 subtree at ::/96 */
 		dt_u128 h4 = hi > 0xffffffffu ? 0xffffffffu : hi;
 
 		s->info->records--; /* one network, counted once */
-		return geo_src_add(s, DT_IP_V4, lo, h4, v->fields, v->cc, v->asn,
-				   v->org, v->org_len, 0);
+		return geo_src_add(s, DT_IP_V4, lo, h4, v->fields, v->cc, v->asn, v->org,
+		                   v->org_len, 0);
 	}
 	return DT_OK;
 }
 
-enum dt_err geo_parse_mmdb(struct geo_src *s, const char *path,
-			   struct dt_diag *diag)
+enum dt_err geo_parse_mmdb(struct geo_src *s, const char *path, struct dt_diag *diag)
 {
 	MMDB_s db;
 	struct cache cache = {0};
@@ -227,10 +227,11 @@ enum dt_err geo_parse_mmdb(struct geo_src *s, const char *path,
 		}
 		if (gmtime_r(&t, &tm))
 			strftime(when, sizeof(when), "%Y-%m-%d", &tm);
-		snprintf(s->info->licence, sizeof(s->info->licence),
-			 "MaxMind DB \"%s\" built %s%s%s (licence: see the database vendor's terms)",
-			 db.metadata.database_type ? db.metadata.database_type : "?",
-			 when, *desc ? ": " : "", desc);
+		snprintf(
+		    s->info->licence, sizeof(s->info->licence),
+		    "MaxMind DB \"%s\" built %s%s%s (licence: see the database vendor's terms)",
+		    db.metadata.database_type ? db.metadata.database_type : "?", when,
+		    *desc ? ": " : "", desc);
 	}
 	if ((err = cache_grow(&cache)))
 		goto out;
@@ -243,22 +244,25 @@ enum dt_err geo_parse_mmdb(struct geo_src *s, const char *path,
 		 * a few aliases; pointers that fan back in would make 2^depth paths */
 		if (++visited > GEO_MAX_MMDB_NODES ||
 		    visited > 8 * (uint64_t)db.metadata.node_count + 256) {
-			dt_diag_set(diag, path, 0, "corrupt search tree: nodes reached by more paths than "
-				    "a tree of %u nodes has", db.metadata.node_count);
+			dt_diag_set(diag, path, 0,
+			            "corrupt search tree: nodes reached by more paths than "
+			            "a tree of %u nodes has",
+			            db.metadata.node_count);
 			err = DT_ELIMIT;
 			goto out;
 		}
 		if ((st = MMDB_read_node(&db, f.node, &node)) != MMDB_SUCCESS) {
 			format_net(ipver, f.prefix, f.depth, net);
 			dt_diag_set(diag, path, 0, "corrupt search tree at node %u (%s): %s",
-				    f.node, net, MMDB_strerror(st));
+			            f.node, net, MMDB_strerror(st));
 			err = DT_EFORMAT;
 			goto out;
 		}
 		for (int side = 1; side >= 0; side--) {
 			uint8_t type = side ? node.right_record_type : node.left_record_type;
 			uint64_t rec = side ? node.right_record : node.left_record;
-			MMDB_entry_s entry = side ? node.right_record_entry : node.left_record_entry;
+			MMDB_entry_s entry =
+			    side ? node.right_record_entry : node.left_record_entry;
 			dt_u128 prefix = f.prefix;
 			unsigned depth = f.depth + 1u;
 
@@ -270,8 +274,9 @@ enum dt_err geo_parse_mmdb(struct geo_src *s, const char *path,
 				if (depth >= bits) {
 					format_net(ipver, prefix, depth, net);
 					dt_diag_set(diag, path, 0,
-						    "corrupt search tree: node below %s, deeper than %u bits",
-						    net, bits);
+					            "corrupt search tree: node below %s, deeper "
+					            "than %u bits",
+					            net, bits);
 					err = DT_EFORMAT;
 					goto out;
 				}
@@ -279,14 +284,15 @@ enum dt_err geo_parse_mmdb(struct geo_src *s, const char *path,
 					err = DT_ELIMIT;
 					goto out;
 				}
-				stack[top++] = (struct frame){
-					.node = (uint32_t)rec, .depth = (uint8_t)depth, .prefix = prefix};
+				stack[top++] = (struct frame){.node = (uint32_t)rec,
+				                              .depth = (uint8_t)depth,
+				                              .prefix = prefix};
 				continue;
 			}
 			if (type != MMDB_RECORD_TYPE_DATA) {
 				format_net(ipver, prefix, depth, net);
 				dt_diag_set(diag, path, 0,
-					    "corrupt search tree: invalid record for %s", net);
+				            "corrupt search tree: invalid record for %s", net);
 				err = DT_EFORMAT;
 				goto out;
 			}
@@ -296,7 +302,8 @@ enum dt_err geo_parse_mmdb(struct geo_src *s, const char *path,
 
 				if (why) {
 					format_net(ipver, prefix, depth, net);
-					dt_diag_set(diag, path, 0, "corrupt data for %s: %s", net, why);
+					dt_diag_set(diag, path, 0, "corrupt data for %s: %s", net,
+					            why);
 					err = DT_EFORMAT;
 					goto out;
 				}

@@ -31,8 +31,8 @@ static bool exists(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-enum dt_err refdata_defaults(const char *datadir, struct refdata_input *out,
-			     size_t max, size_t *n, struct dt_diag *diag)
+enum dt_err refdata_defaults(const char *datadir, struct refdata_input *out, size_t max, size_t *n,
+                             struct dt_diag *diag)
 {
 	static char paths[4][1100];
 	static const char *const tor[] = {"/usr/share/tor/geoip", "/usr/share/tor/geoip6"};
@@ -45,16 +45,16 @@ enum dt_err refdata_defaults(const char *datadir, struct refdata_input *out,
 			out[(*n)++] = (struct refdata_input){GEO_IN_COUNTRY, tor[i], NULL};
 		else
 			snprintf(missing + strlen(missing), sizeof(missing) - strlen(missing),
-				 "%s%s", missing[0] ? ", " : "", tor[i]);
+			         "%s%s", missing[0] ? ", " : "", tor[i]);
 	}
 	for (int i = 0; i < 2 && *n < max; i++) {
 		snprintf(paths[i], sizeof(paths[i]), "%s/ip-location-db-asn/%s",
-			 datadir ? datadir : ".", asn[i]);
+		         datadir ? datadir : ".", asn[i]);
 		if (exists(paths[i]))
 			out[(*n)++] = (struct refdata_input){GEO_IN_ASN, paths[i], NULL};
 		else
 			snprintf(missing + strlen(missing), sizeof(missing) - strlen(missing),
-				 "%s%s", missing[0] ? ", " : "", paths[i]);
+			         "%s%s", missing[0] ? ", " : "", paths[i]);
 	}
 	if (missing[0])
 		dt_diag_set(diag, NULL, 0, "default inputs missing: %s", missing);
@@ -76,7 +76,7 @@ static enum dt_err mkdirs(const char *path, struct dt_diag *diag)
 			tmp[i] = '\0';
 			if (mkdir(tmp, 0755) < 0 && errno != EEXIST) {
 				dt_diag_set(diag, tmp, 0, "cannot create directory: %s",
-					    strerror(errno));
+				            strerror(errno));
 				return DT_EIO;
 			}
 			tmp[i] = c;
@@ -86,7 +86,7 @@ static enum dt_err mkdirs(const char *path, struct dt_diag *diag)
 }
 
 static enum dt_err write_atomic(const char *path, const char *data, size_t len,
-				struct dt_diag *diag)
+                                struct dt_diag *diag)
 {
 	char tmp[1200];
 	int fd;
@@ -155,7 +155,8 @@ static json_t *manifest(const struct geo_builder *b, const struct geo_build_resu
 		json_object_set_new(o, "path", json_string(in[i].path));
 		json_object_set_new(o, "bytes", json_integer((json_int_t)in[i].size));
 		json_object_set_new(o, "sha256", json_string(sha));
-		json_object_set_new(o, "licence", in[i].licence[0] ? json_string(in[i].licence) : json_null());
+		json_object_set_new(o, "licence",
+		                    in[i].licence[0] ? json_string(in[i].licence) : json_null());
 		if (in[i].flag[0])
 			json_object_set_new(o, "flag", json_string(in[i].flag));
 		json_object_set_new(o, "records", json_integer((json_int_t)in[i].records));
@@ -166,9 +167,9 @@ static json_t *manifest(const struct geo_builder *b, const struct geo_build_resu
 	return m;
 }
 
-enum dt_err refdata_build(const char *dir, const struct refdata_input *in,
-			  size_t n, geo_warn_fn *warn, void *warn_ctx,
-			  struct refdata_built *out, struct dt_diag *diag)
+enum dt_err refdata_build(const char *dir, const struct refdata_input *in, size_t n,
+                          geo_warn_fn *warn, void *warn_ctx, struct refdata_built *out,
+                          struct dt_diag *diag)
 {
 	struct geo_builder *b = NULL;
 	const struct geo_input_info *infos;
@@ -214,8 +215,7 @@ out:
 	return err;
 }
 
-enum dt_err refdata_active_path(const char *dir, char *path, size_t size,
-				struct dt_diag *diag)
+enum dt_err refdata_active_path(const char *dir, char *path, size_t size, struct dt_diag *diag)
 {
 	char p[1100], hex[80] = "";
 	FILE *f;
@@ -224,7 +224,7 @@ enum dt_err refdata_active_path(const char *dir, char *path, size_t size,
 	snprintf(p, sizeof(p), "%s/ACTIVE", dir);
 	if ((f = fopen(p, "re")) == NULL) {
 		dt_diag_set(diag, NULL, 0,
-			    "no reference data in %s; run 'detente refdata build' first", dir);
+		            "no reference data in %s; run 'detente refdata build' first", dir);
 		return DT_ENOTFOUND;
 	}
 	if (fgets(hex, sizeof(hex), f) == NULL)
@@ -241,8 +241,7 @@ enum dt_err refdata_active_path(const char *dir, char *path, size_t size,
 	return DT_OK;
 }
 
-enum dt_err refdata_open_active(const char *dir, struct geo_index **out,
-				struct dt_diag *diag)
+enum dt_err refdata_open_active(const char *dir, struct geo_index **out, struct dt_diag *diag)
 {
 	char path[1200];
 	enum dt_err err;

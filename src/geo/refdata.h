@@ -26,7 +26,7 @@
 struct refdata_input {
 	enum geo_kind kind;
 	const char *path;
-	const char *flag;  /* warning lists: NULL derives it */
+	const char *flag; /* warning lists: NULL derives it */
 };
 
 /* "DB.d/refdata" into out.  DT_ELIMIT when it does not fit. */
@@ -37,8 +37,8 @@ enum dt_err refdata_dir(const char *db, char *out, size_t size);
  * ip-location-db ASN CSVs found under datadir.  Missing files are skipped
  * and named in diag; DT_ENOTFOUND when none exists.
  */
-enum dt_err refdata_defaults(const char *datadir, struct refdata_input *out,
-			     size_t max, size_t *n, struct dt_diag *diag);
+enum dt_err refdata_defaults(const char *datadir, struct refdata_input *out, size_t max, size_t *n,
+                             struct dt_diag *diag);
 
 struct refdata_built {
 	struct geo_build_result index;
@@ -50,17 +50,15 @@ struct refdata_built {
  * Builds a snapshot from inputs into dir (created if needed), writes its
  * manifest and makes it ACTIVE.  warn receives every rejected record.
  */
-enum dt_err refdata_build(const char *dir, const struct refdata_input *in,
-			  size_t n, geo_warn_fn *warn, void *warn_ctx,
-			  struct refdata_built *out, struct dt_diag *diag);
+enum dt_err refdata_build(const char *dir, const struct refdata_input *in, size_t n,
+                          geo_warn_fn *warn, void *warn_ctx, struct refdata_built *out,
+                          struct dt_diag *diag);
 
 /* The active snapshot's path (dir/<hex>.idx).  DT_ENOTFOUND when none. */
-enum dt_err refdata_active_path(const char *dir, char *path, size_t size,
-				struct dt_diag *diag);
+enum dt_err refdata_active_path(const char *dir, char *path, size_t size, struct dt_diag *diag);
 
 /* Opens the active snapshot. */
-enum dt_err refdata_open_active(const char *dir, struct geo_index **out,
-				struct dt_diag *diag);
+enum dt_err refdata_open_active(const char *dir, struct geo_index **out, struct dt_diag *diag);
 
 /*
  * The active snapshot's manifest, with "active" and live counts added.

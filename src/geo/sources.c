@@ -26,7 +26,7 @@
 struct field {
 	const char *p;
 	size_t len;
-	char *unq;     /* unquoted copy when the field had doubled quotes */
+	char *unq; /* unquoted copy when the field had doubled quotes */
 };
 
 /*
@@ -113,8 +113,8 @@ static bool is_decimal(const struct field *f)
 }
 
 /* Both ends of a range; family decided by the text or the magnitude. */
-static const char *parse_bounds(struct field *a, struct field *b,
-				uint8_t *family, dt_u128 *lo, dt_u128 *hi)
+static const char *parse_bounds(struct field *a, struct field *b, uint8_t *family, dt_u128 *lo,
+                                dt_u128 *hi)
 {
 	if (is_decimal(a) && is_decimal(b)) {
 		if (dt_u128_parse(a->p, a->len, lo) || dt_u128_parse(b->p, b->len, hi))
@@ -161,8 +161,8 @@ static bool parse_asn(const struct field *f, uint32_t *asn)
 	return true;
 }
 
-enum dt_err geo_parse_ranges(struct geo_src *s, const char *data, size_t len,
-			     bool with_asn, struct dt_diag *diag)
+enum dt_err geo_parse_ranges(struct geo_src *s, const char *data, size_t len, bool with_asn,
+                             struct dt_diag *diag)
 {
 	char *scratch = malloc(GEO_MAX_LINE + 1);
 	unsigned long lineno = 0;
@@ -206,8 +206,9 @@ enum dt_err geo_parse_ranges(struct geo_src *s, const char *data, size_t len,
 		}
 		if (nf < 3) {
 			geo_src_reject(s, lineno, "expected %s, found %d field%s",
-				       with_asn ? "'start,end,asn,organisation'" : "'start,end,country'",
-				       nf, nf == 1 ? "" : "s");
+			               with_asn ? "'start,end,asn,organisation'"
+			                        : "'start,end,country'",
+			               nf, nf == 1 ? "" : "s");
 			continue;
 		}
 		for (int k = 0; k < nf; k++)
@@ -220,24 +221,24 @@ enum dt_err geo_parse_ranges(struct geo_src *s, const char *data, size_t len,
 			uint32_t asn = 0;
 
 			if (f[2].len > 0 && !parse_asn(&f[2], &asn)) {
-				geo_src_reject(s, lineno, "AS number '%.*s' is not a number below 2^32",
-					       (int)(f[2].len > 40 ? 40 : f[2].len), f[2].p);
+				geo_src_reject(s, lineno,
+				               "AS number '%.*s' is not a number below 2^32",
+				               (int)(f[2].len > 40 ? 40 : f[2].len), f[2].p);
 				continue;
 			}
 			err = geo_src_add(s, family, lo, hi, RF_ASN | RF_ORG, 0, asn,
-					  nf > 3 ? f[3].p : NULL, nf > 3 ? f[3].len : 0, 0);
+			                  nf > 3 ? f[3].p : NULL, nf > 3 ? f[3].len : 0, 0);
 		} else {
 			bool valid;
 			uint16_t cc = geo_cc_parse(f[2].p, f[2].len, &valid);
 
 			if (!valid) {
 				geo_src_reject(s, lineno, "country '%.*s' is not a two-letter code",
-					       (int)(f[2].len > 40 ? 40 : f[2].len), f[2].p);
+				               (int)(f[2].len > 40 ? 40 : f[2].len), f[2].p);
 				continue;
 			}
 			/* "??" answers nothing but the line is still well-formed */
-			err = cc ? geo_src_add(s, family, lo, hi, RF_CC, cc, 0, NULL, 0, 0)
-				 : DT_OK;
+			err = cc ? geo_src_add(s, family, lo, hi, RF_CC, cc, 0, NULL, 0, 0) : DT_OK;
 			if (!cc)
 				s->info->ignored++;
 		}
@@ -250,7 +251,7 @@ enum dt_err geo_parse_ranges(struct geo_src *s, const char *data, size_t len,
 	free(scratch);
 	if (!err && good == 0 && s->info->rejected > 0) {
 		dt_diag_set(diag, s->name, 0, "no valid %s range in the file",
-			    with_asn ? "ASN" : "country");
+		            with_asn ? "ASN" : "country");
 		return DT_EFORMAT;
 	}
 	return err;
@@ -265,23 +266,38 @@ static const struct {
 	const char *word;
 	const char *flag;
 } flag_words[] = {
-	{"sinkhole", "sinkhole"},   {"vpn", "vpn"},
-	{"tor exit", "tor"},
-	{"dns resolver", "public-dns"}, {"public dns", "public-dns"},
-	{"amazon", "cloud"},        {"aws", "cloud"},
-	{"google cloud", "cloud"},  {"gcp", "cloud"},
-	{"azure", "cloud"},         {"microsoft", "cloud"},
-	{"ovh", "cloud"},           {"akamai", "cloud"},
-	{"cloudflare", "cloud"},    {"digitalocean", "cloud"},
-	{"linode", "cloud"},        {"hetzner", "cloud"},
-	{"oracle", "cloud"},        {"fastly", "cloud"},
-	{"cloud", "cloud"},         {"hosting", "cloud"},
-	{"crl", "crl-ocsp"},        {"ocsp", "crl-ocsp"},
-	{"rfc 1918", "private"},    {"rfc1918", "private"},
-	{"rfc 6598", "cgnat"},      {"rfc6598", "cgnat"},
-	{"rfc 5735", "reserved"},   {"rfc5735", "reserved"},
-	{"multicast", "multicast"}, {"link local", "link-local"},
-	{"bogon", "bogon"},
+    {"sinkhole", "sinkhole"},
+    {"vpn", "vpn"},
+    {"tor exit", "tor"},
+    {"dns resolver", "public-dns"},
+    {"public dns", "public-dns"},
+    {"amazon", "cloud"},
+    {"aws", "cloud"},
+    {"google cloud", "cloud"},
+    {"gcp", "cloud"},
+    {"azure", "cloud"},
+    {"microsoft", "cloud"},
+    {"ovh", "cloud"},
+    {"akamai", "cloud"},
+    {"cloudflare", "cloud"},
+    {"digitalocean", "cloud"},
+    {"linode", "cloud"},
+    {"hetzner", "cloud"},
+    {"oracle", "cloud"},
+    {"fastly", "cloud"},
+    {"cloud", "cloud"},
+    {"hosting", "cloud"},
+    {"crl", "crl-ocsp"},
+    {"ocsp", "crl-ocsp"},
+    {"rfc 1918", "private"},
+    {"rfc1918", "private"},
+    {"rfc 6598", "cgnat"},
+    {"rfc6598", "cgnat"},
+    {"rfc 5735", "reserved"},
+    {"rfc5735", "reserved"},
+    {"multicast", "multicast"},
+    {"link local", "link-local"},
+    {"bogon", "bogon"},
 };
 
 static void lower_copy(char *dst, size_t size, const char *src)
@@ -309,9 +325,8 @@ static void derive_flag(const char *name, const char *desc, char *out, size_t si
 	snprintf(out, size, "warninglist");
 }
 
-enum dt_err geo_parse_warninglist(struct geo_src *s, const char *data,
-				  size_t len, const char *flag,
-				  struct dt_diag *diag)
+enum dt_err geo_parse_warninglist(struct geo_src *s, const char *data, size_t len, const char *flag,
+                                  struct dt_diag *diag)
 {
 	json_error_t je;
 	json_t *root, *list, *v;
@@ -324,45 +339,49 @@ enum dt_err geo_parse_warninglist(struct geo_src *s, const char *data,
 	root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
 	if (root == NULL) {
 		dt_diag_set(diag, s->name, (unsigned long)(je.line > 0 ? je.line : 0),
-			    "not a MISP warning list: %s", je.text);
+		            "not a MISP warning list: %s", je.text);
 		return DT_EPARSE;
 	}
 	list = json_object_get(root, "list");
 	type = json_string_value(json_object_get(root, "type"));
 	name = json_string_value(json_object_get(root, "name"));
 	if (!json_is_array(list) || type == NULL) {
-		dt_diag_set(diag, s->name, 0,
-			    "not a MISP warning list: expected an object with \"type\" and \"list\"");
+		dt_diag_set(
+		    diag, s->name, 0,
+		    "not a MISP warning list: expected an object with \"type\" and \"list\"");
 		err = DT_EFORMAT;
 		goto out;
 	}
 	if (strcmp(type, "cidr") != 0) {
-		dt_diag_set(diag, s->name, 0,
-			    "warning list of type '%s' holds no address ranges (type 'cidr' expected)",
-			    type);
+		dt_diag_set(
+		    diag, s->name, 0,
+		    "warning list of type '%s' holds no address ranges (type 'cidr' expected)",
+		    type);
 		err = DT_EFORMAT;
 		goto out;
 	}
 	if (flag && *flag)
 		snprintf(fl, sizeof(fl), "%s", flag);
 	else
-		derive_flag(name, json_string_value(json_object_get(root, "description")),
-			    fl, sizeof(fl));
+		derive_flag(name, json_string_value(json_object_get(root, "description")), fl,
+		            sizeof(fl));
 	snprintf(s->info->flag, sizeof(s->info->flag), "%s", fl);
 	{
 		json_t *ver = json_object_get(root, "version");
 
 		snprintf(s->info->licence, sizeof(s->info->licence),
-			 "MISP warning list \"%s\" version %lld (MISP/misp-warninglists, CC0-1.0)",
-			 name ? name : "?", json_is_integer(ver) ? (long long)json_integer_value(ver) : 0);
+		         "MISP warning list \"%s\" version %lld (MISP/misp-warninglists, CC0-1.0)",
+		         name ? name : "?",
+		         json_is_integer(ver) ? (long long)json_integer_value(ver) : 0);
 	}
 	if ((bit = geo_builder_flag(s->b, fl)) < 0) {
-		dt_diag_set(diag, s->name, 0, "flag '%s': more than %d distinct flags",
-			    fl, GEO_MAX_FLAGS);
+		dt_diag_set(diag, s->name, 0, "flag '%s': more than %d distinct flags", fl,
+		            GEO_MAX_FLAGS);
 		err = DT_ELIMIT;
 		goto out;
 	}
-	json_array_foreach(list, idx, v) {
+	json_array_foreach(list, idx, v)
+	{
 		const char *t = json_string_value(v);
 		struct dt_prefix p;
 		dt_u128 last;
@@ -373,12 +392,12 @@ enum dt_err geo_parse_warninglist(struct geo_src *s, const char *data,
 		}
 		if (dt_prefix_parse(t, strlen(t), &p, NULL)) {
 			geo_src_reject(s, 0, "list[%zu]: '%.60s' is not an address or CIDR prefix",
-				       idx, t);
+			               idx, t);
 			continue;
 		}
 		last = p.ip.addr | (~dt_ip_mask(p.ip.family, p.len) & dt_ip_max(p.ip.family));
-		if ((err = geo_src_add(s, p.ip.family, p.ip.addr, last, RF_FLAGS, 0, 0,
-				       NULL, 0, 1u << bit))) {
+		if ((err = geo_src_add(s, p.ip.family, p.ip.addr, last, RF_FLAGS, 0, 0, NULL, 0,
+		                       1u << bit))) {
 			dt_diag_set(diag, s->name, 0, "%s", dt_strerror(err));
 			goto out;
 		}

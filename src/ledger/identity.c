@@ -20,27 +20,27 @@
 #include <unistd.h>
 
 static const char schema[] =
-	"PRAGMA journal_mode=WAL;"
-	"PRAGMA synchronous=NORMAL;"
-	"PRAGMA cache_size=-65536;"
-	"PRAGMA mmap_size=1073741824;"
-	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-	/* pkey: the payload digest's first 8 bytes as an integer, so that the
-	 * duplicate-payload index stays small enough to live in the page
-	 * cache (a 32-byte random key index does not, at millions of rows) */
-	"CREATE TABLE IF NOT EXISTS entries(idx INTEGER PRIMARY KEY, leaf BLOB NOT NULL,"
-	" kind TEXT NOT NULL, payload BLOB NOT NULL, pkey INTEGER NOT NULL, size INTEGER NOT NULL,"
-	" tlp TEXT NOT NULL, time TEXT NOT NULL);"
-	"CREATE INDEX IF NOT EXISTS entries_pkey ON entries(pkey);"
-	"CREATE TABLE IF NOT EXISTS tree(level INTEGER NOT NULL, idx INTEGER NOT NULL,"
-	" hash BLOB NOT NULL, PRIMARY KEY(level, idx)) WITHOUT ROWID;"
-	"CREATE TABLE IF NOT EXISTS checkpoints(size INTEGER PRIMARY KEY, root BLOB NOT NULL,"
-	" note TEXT NOT NULL);"
-	"CREATE TABLE IF NOT EXISTS peers(name TEXT PRIMARY KEY, vkey TEXT NOT NULL, url TEXT,"
-	" added TEXT NOT NULL);"
-	"CREATE TABLE IF NOT EXISTS peer_checkpoints(peer TEXT NOT NULL, size INTEGER NOT NULL,"
-	" root BLOB NOT NULL, note TEXT NOT NULL, accepted TEXT NOT NULL,"
-	" PRIMARY KEY(peer, size));";
+    "PRAGMA journal_mode=WAL;"
+    "PRAGMA synchronous=NORMAL;"
+    "PRAGMA cache_size=-65536;"
+    "PRAGMA mmap_size=1073741824;"
+    "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    /* pkey: the payload digest's first 8 bytes as an integer, so that the
+     * duplicate-payload index stays small enough to live in the page
+     * cache (a 32-byte random key index does not, at millions of rows) */
+    "CREATE TABLE IF NOT EXISTS entries(idx INTEGER PRIMARY KEY, leaf BLOB NOT NULL,"
+    " kind TEXT NOT NULL, payload BLOB NOT NULL, pkey INTEGER NOT NULL, size INTEGER NOT NULL,"
+    " tlp TEXT NOT NULL, time TEXT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS entries_pkey ON entries(pkey);"
+    "CREATE TABLE IF NOT EXISTS tree(level INTEGER NOT NULL, idx INTEGER NOT NULL,"
+    " hash BLOB NOT NULL, PRIMARY KEY(level, idx)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS checkpoints(size INTEGER PRIMARY KEY, root BLOB NOT NULL,"
+    " note TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS peers(name TEXT PRIMARY KEY, vkey TEXT NOT NULL, url TEXT,"
+    " added TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS peer_checkpoints(peer TEXT NOT NULL, size INTEGER NOT NULL,"
+    " root BLOB NOT NULL, note TEXT NOT NULL, accepted TEXT NOT NULL,"
+    " PRIMARY KEY(peer, size));";
 
 void ledger_hex(const uint8_t *d, size_t n, char *out)
 {
@@ -86,8 +86,8 @@ static enum dt_err mkdir_p(const char *p, struct dt_diag *diag)
 	return DT_OK;
 }
 
-static void derive_keys(const uint8_t *seed, uint8_t pub[32], uint8_t *sk,
-			uint8_t cpub[32], uint8_t *csk)
+static void derive_keys(const uint8_t *seed, uint8_t pub[32], uint8_t *sk, uint8_t cpub[32],
+                        uint8_t *csk)
 {
 	uint8_t *cseed = sodium_malloc(32);
 	crypto_hash_sha256_state st;
@@ -102,14 +102,13 @@ static void derive_keys(const uint8_t *seed, uint8_t pub[32], uint8_t *sk,
 	sodium_free(cseed);
 }
 
-static enum dt_err meta_set(struct ledger *l, const char *k, const char *v,
-			    struct dt_diag *diag)
+static enum dt_err meta_set(struct ledger *l, const char *k, const char *v, struct dt_diag *diag)
 {
 	sqlite3_stmt *st;
 	int rc;
 
 	if (sqlite3_prepare_v2(l->db, "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)", -1,
-			       &st, NULL) != SQLITE_OK)
+	                       &st, NULL) != SQLITE_OK)
 		return ledger_exec(l, "SELECT 1 FROM nonexistent", diag);
 	sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, v, -1, SQLITE_STATIC);
@@ -127,7 +126,8 @@ static bool meta_get(struct ledger *l, const char *k, char *out, size_t size)
 	sqlite3_stmt *st;
 	bool ok = false;
 
-	if (sqlite3_prepare_v2(l->db, "SELECT value FROM meta WHERE key = ?1", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(l->db, "SELECT value FROM meta WHERE key = ?1", -1, &st, NULL) !=
+	    SQLITE_OK)
 		return false;
 	sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW) {
@@ -138,8 +138,7 @@ static bool meta_get(struct ledger *l, const char *k, char *out, size_t size)
 	return ok;
 }
 
-static enum dt_err open_db(struct ledger *l, const char *db, bool create,
-			   struct dt_diag *diag)
+static enum dt_err open_db(struct ledger *l, const char *db, bool create, struct dt_diag *diag)
 {
 	int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
 
@@ -147,7 +146,7 @@ static enum dt_err open_db(struct ledger *l, const char *db, bool create,
 	snprintf(l->dir, sizeof(l->dir), "%s.d", db);
 	if (sqlite3_open_v2(db, &l->db, flags, NULL) != SQLITE_OK) {
 		dt_diag_set(diag, db, 0, "cannot open database: %s",
-			    l->db ? sqlite3_errmsg(l->db) : "out of memory");
+		            l->db ? sqlite3_errmsg(l->db) : "out of memory");
 		return create ? DT_EIO : DT_ENOTFOUND;
 	}
 	sqlite3_busy_timeout(l->db, 10000);
@@ -168,8 +167,7 @@ static void release(struct ledger *l)
 	memset(l, 0, sizeof(*l));
 }
 
-enum dt_err ledger_init(const char *db, const char *party, const char *origin,
-			struct dt_diag *diag)
+enum dt_err ledger_init(const char *db, const char *party, const char *origin, struct dt_diag *diag)
 {
 	struct ledger l;
 	char keypath[1200], existing[NOTE_MAX_NAME], pubhex[65];
@@ -181,15 +179,18 @@ enum dt_err ledger_init(const char *db, const char *party, const char *origin,
 	if (sodium_init() < 0)
 		return DT_EINVAL;
 	if (!note_name_valid(party) || !note_name_valid(origin)) {
-		dt_diag_set(diag, NULL, 0, "party '%s' and origin '%s' must be non-empty, without spaces or '+'",
-			    party, origin);
+		dt_diag_set(diag, NULL, 0,
+		            "party '%s' and origin '%s' must be non-empty, without spaces or '+'",
+		            party, origin);
 		return DT_EINVAL;
 	}
 	if ((err = open_db(&l, db, true, diag)))
 		goto out;
 	if (meta_get(&l, "party", existing, sizeof(existing))) {
-		dt_diag_set(diag, db, 0, "already initialised for party '%s'; refusing to overwrite its identity",
-			    existing);
+		dt_diag_set(
+		    diag, db, 0,
+		    "already initialised for party '%s'; refusing to overwrite its identity",
+		    existing);
 		err = DT_EEXIST;
 		goto out;
 	}
@@ -198,9 +199,10 @@ enum dt_err ledger_init(const char *db, const char *party, const char *origin,
 	snprintf(keypath, sizeof(keypath), "%s/ed25519.key", l.dir);
 	fd = open(keypath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		dt_diag_set(diag, keypath, 0, errno == EEXIST
-				  ? "a key already exists; refusing to overwrite it"
-				  : "cannot create key file: %s", strerror(errno));
+		dt_diag_set(diag, keypath, 0,
+		            errno == EEXIST ? "a key already exists; refusing to overwrite it"
+		                            : "cannot create key file: %s",
+		            strerror(errno));
 		err = errno == EEXIST ? DT_EEXIST : DT_EIO;
 		goto out;
 	}
@@ -263,7 +265,8 @@ enum dt_err ledger_open(const char *db, struct ledger **out, struct dt_diag *dia
 	if (!meta_get(l, "party", l->party, sizeof(l->party)) ||
 	    !meta_get(l, "origin", l->origin, sizeof(l->origin)) ||
 	    !meta_get(l, "public_key", pubhex, sizeof(pubhex))) {
-		dt_diag_set(diag, db, 0, "node has no identity; run 'detente init --party NAME' first");
+		dt_diag_set(diag, db, 0,
+		            "node has no identity; run 'detente init --party NAME' first");
 		err = DT_ENOTFOUND;
 		goto out;
 	}
@@ -271,13 +274,14 @@ enum dt_err ledger_open(const char *db, struct ledger **out, struct dt_diag *dia
 	fd = open(keypath, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) < 0 || st.st_size != 32) {
 		dt_diag_set(diag, keypath, 0, "cannot read the node's key: %s",
-			    fd < 0 ? strerror(errno) : "not 32 bytes");
+		            fd < 0 ? strerror(errno) : "not 32 bytes");
 		err = DT_EIO;
 		goto out;
 	}
 	if ((st.st_mode & 077) != 0) {
-		dt_diag_set(diag, keypath, 0, "key file is accessible to others (mode %03o); chmod 600 it",
-			    (unsigned)(st.st_mode & 0777));
+		dt_diag_set(diag, keypath, 0,
+		            "key file is accessible to others (mode %03o); chmod 600 it",
+		            (unsigned)(st.st_mode & 0777));
 		err = DT_EINVAL;
 		goto out;
 	}
@@ -303,13 +307,13 @@ enum dt_err ledger_open(const char *db, struct ledger **out, struct dt_diag *dia
 		goto out;
 	}
 	if (sqlite3_prepare_v2(l->db, "SELECT hash FROM tree WHERE level = ?1 AND idx = ?2", -1,
-			       &l->get_hash, NULL) != SQLITE_OK ||
+	                       &l->get_hash, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(l->db, "SELECT leaf FROM entries WHERE idx = ?1", -1, &l->get_entry,
-			       NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(l->db, "SELECT note FROM checkpoints WHERE size = ?1", -1, &l->get_cp,
-			       NULL) != SQLITE_OK ||
+	                       NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(l->db, "SELECT note FROM checkpoints WHERE size = ?1", -1,
+	                       &l->get_cp, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(l->db, "SELECT COALESCE(MAX(idx) + 1, 0) FROM entries", -1,
-			       &l->get_size, NULL) != SQLITE_OK) {
+	                       &l->get_size, NULL) != SQLITE_OK) {
 		err = ledger_exec(l, "SELECT 1 FROM tree LIMIT 0", diag);
 		goto out;
 	}
@@ -349,7 +353,7 @@ enum dt_err ledger_vkey(const struct ledger *l, bool cosigner, struct strbuf *ou
 	struct note_verifier v;
 
 	if (note_verifier_init(&v, l->origin, cosigner ? NOTE_TYPE_COSIG : NOTE_TYPE_ED25519,
-			       cosigner ? l->cpub : l->pub))
+	                       cosigner ? l->cpub : l->pub))
 		return DT_EINVAL;
 	return note_vkey_format(&v, out);
 }

@@ -44,7 +44,7 @@ struct ledger;
 
 /* Creates DB (SQLite) and DB.d/ed25519.key; DT_EEXIST if either exists. */
 enum dt_err ledger_init(const char *db, const char *party, const char *origin,
-			struct dt_diag *diag);
+                        struct dt_diag *diag);
 
 /* Opens an initialised node.  DT_ENOTFOUND when DB has no identity. */
 enum dt_err ledger_open(const char *db, struct ledger **out, struct dt_diag *diag);
@@ -57,11 +57,11 @@ enum dt_err ledger_vkey(const struct ledger *l, bool cosigner, struct strbuf *ou
 
 struct ledger_entry_in {
 	const char *kind;
-	const char *tlp;        /* NULL: "AMBER" */
-	const char *about;      /* one line; NULL: "" */
-	uint8_t sha256[32];     /* payload digest */
-	uint64_t size;          /* payload bytes */
-	const char *path;       /* payload file to store, or NULL (digest only) */
+	const char *tlp;    /* NULL: "AMBER" */
+	const char *about;  /* one line; NULL: "" */
+	uint8_t sha256[32]; /* payload digest */
+	uint64_t size;      /* payload bytes */
+	const char *path;   /* payload file to store, or NULL (digest only) */
 };
 
 /*
@@ -70,35 +70,32 @@ struct ledger_entry_in {
  * log are not appended again when dedup is set (*first then names the
  * existing entry for n == 1).
  */
-enum dt_err ledger_append(struct ledger *l, const struct ledger_entry_in *in,
-			  size_t n, bool dedup, uint64_t *first, bool *existed,
-			  struct dt_diag *diag);
+enum dt_err ledger_append(struct ledger *l, const struct ledger_entry_in *in, size_t n, bool dedup,
+                          uint64_t *first, bool *existed, struct dt_diag *diag);
 
 /* Hashes path (SHA-256, streaming) and fills in->sha256 and in->size. */
 enum dt_err ledger_hash_file(const char *path, uint8_t sha256[32], uint64_t *size,
-			     struct dt_diag *diag);
+                             struct dt_diag *diag);
 
 /* Number of entries. */
 enum dt_err ledger_size(struct ledger *l, uint64_t *size);
 
 /* The exact leaf bytes of entry idx. */
-enum dt_err ledger_entry(struct ledger *l, uint64_t idx, struct strbuf *out,
-			 struct dt_diag *diag);
+enum dt_err ledger_entry(struct ledger *l, uint64_t idx, struct strbuf *out, struct dt_diag *diag);
 
 /* The signed checkpoint at `size` (0: the current size), signing one if
  * this node has not yet signed that size. */
 enum dt_err ledger_checkpoint(struct ledger *l, uint64_t size, struct strbuf *out,
-			      struct dt_diag *diag);
+                              struct dt_diag *diag);
 
 /* A c2sp.org/tlog-proof@v1 receipt for entry idx in the tree of `size`
  * entries (0: current), with the signed checkpoint of that size. */
-enum dt_err ledger_prove(struct ledger *l, uint64_t idx, uint64_t size,
-			 struct strbuf *out, struct dt_diag *diag);
+enum dt_err ledger_prove(struct ledger *l, uint64_t idx, uint64_t size, struct strbuf *out,
+                         struct dt_diag *diag);
 
 /* Consistency proof hashes from old to new, base64, one per line. */
-enum dt_err ledger_consistency(struct ledger *l, uint64_t old_size,
-			       uint64_t new_size, struct strbuf *out,
-			       struct dt_diag *diag);
+enum dt_err ledger_consistency(struct ledger *l, uint64_t old_size, uint64_t new_size,
+                               struct strbuf *out, struct dt_diag *diag);
 
 struct ledger_verify_report {
 	uint64_t entries, signatures, tree_hashes, checkpoints;
@@ -110,12 +107,12 @@ struct ledger_verify_report {
  * every stored checkpoint's signature and root.  The first mismatch is
  * named precisely in diag (DT_EFORMAT).  threads: 0 = number of cores.
  */
-enum dt_err ledger_verify(struct ledger *l, unsigned threads,
-			  struct ledger_verify_report *rep, struct dt_diag *diag);
+enum dt_err ledger_verify(struct ledger *l, unsigned threads, struct ledger_verify_report *rep,
+                          struct dt_diag *diag);
 
 /* Peers: a name, a verifier key (type 0x01) and an optional URL. */
-enum dt_err ledger_peer_add(struct ledger *l, const char *name, const char *vkey,
-			    const char *url, struct dt_diag *diag);
+enum dt_err ledger_peer_add(struct ledger *l, const char *name, const char *vkey, const char *url,
+                            struct dt_diag *diag);
 
 /*
  * Checks a peer's signed checkpoint (note text) against the last one this
@@ -127,8 +124,8 @@ enum dt_err ledger_peer_add(struct ledger *l, const char *name, const char *vkey
  * one accepted before, or whose proof does not verify.  peer may be NULL:
  * the peer whose key name equals the checkpoint's origin.
  */
-enum dt_err ledger_cosign(struct ledger *l, const char *peer, const char *note,
-			  size_t note_len, const char *proof, size_t proof_len,
-			  struct strbuf *out, struct dt_diag *diag);
+enum dt_err ledger_cosign(struct ledger *l, const char *peer, const char *note, size_t note_len,
+                          const char *proof, size_t proof_len, struct strbuf *out,
+                          struct dt_diag *diag);
 
 #endif

@@ -12,49 +12,49 @@
 struct ledger {
 	sqlite3 *db;
 	char path[1024];
-	char dir[1100];          /* DB.d */
+	char dir[1100]; /* DB.d */
 	char party[NOTE_MAX_NAME];
 	char origin[NOTE_MAX_NAME];
 	uint8_t pub[32], cpub[32];
-	uint8_t *sk, *csk;       /* sodium_malloc'd, locked, wiped on free */
+	uint8_t *sk, *csk; /* sodium_malloc'd, locked, wiped on free */
 	sqlite3_stmt *get_hash, *get_entry, *get_cp, *get_size;
 	/* Tree hashes read from the database, direct-mapped by (level, index).
 	 * Hashes are immutable once committed; anything read inside a
 	 * transaction that then rolls back is dropped (ledger_cache_clear). */
 	struct ledger_cached {
-		uint64_t key;   /* level << 58 | index, + 1; 0 = empty */
+		uint64_t key; /* level << 58 | index, + 1; 0 = empty */
 		uint8_t hash[MERKLE_HASH_LEN];
-	} *cache;
+	} * cache;
 };
 
 #define LEDGER_CACHE_SLOTS (1u << 16)
 
 void ledger_cache_clear(struct ledger *l);
 void ledger_cache_put(struct ledger *l, unsigned level, uint64_t index,
-		      const uint8_t hash[MERKLE_HASH_LEN]);
+                      const uint8_t hash[MERKLE_HASH_LEN]);
 
 /* Reads a stored tree hash from the database itself, bypassing the cache
  * (log verify compares what is stored, not what was remembered). */
 enum dt_err ledger_read_hash_uncached(void *ctx, unsigned level, uint64_t index,
-				      uint8_t out[MERKLE_HASH_LEN]);
+                                      uint8_t out[MERKLE_HASH_LEN]);
 
 /* merkle_read_fn over the tree table; ctx is the ledger. */
 enum dt_err ledger_read_hash(void *ctx, unsigned level, uint64_t index,
-			     uint8_t out[MERKLE_HASH_LEN]);
+                             uint8_t out[MERKLE_HASH_LEN]);
 
 /* sqlite3_exec with a diagnostic. */
 enum dt_err ledger_exec(struct ledger *l, const char *sql, struct dt_diag *diag);
 
 /* Known verifiers: this node and every peer (type 0x01); malloc'd. */
-enum dt_err ledger_verifiers(struct ledger *l, struct note_verifier **out,
-			     size_t *n, struct dt_diag *diag);
+enum dt_err ledger_verifiers(struct ledger *l, struct note_verifier **out, size_t *n,
+                             struct dt_diag *diag);
 
 /* Current RFC 3339 UTC time with microseconds. */
 void ledger_now(char *buf, size_t size);
 
 /* Stores bytes as payload DB.d/payloads/<hex> (atomic, idempotent). */
-enum dt_err ledger_store_bytes(struct ledger *l, const uint8_t sha256[32],
-			       const void *data, size_t len, struct dt_diag *diag);
+enum dt_err ledger_store_bytes(struct ledger *l, const uint8_t sha256[32], const void *data,
+                               size_t len, struct dt_diag *diag);
 
 void ledger_hex(const uint8_t *d, size_t n, char *out);
 

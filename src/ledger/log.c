@@ -19,10 +19,10 @@
 #include <unistd.h>
 
 static const char *const kinds[] = {
-	"submission", "intel", "refdata", "assessment", "peer-checkpoint",
+    "submission", "intel", "refdata", "assessment", "peer-checkpoint",
 };
 static const char *const tlps[] = {
-	"CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED",
+    "CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED",
 };
 
 static bool in_list(const char *s, const char *const *list, size_t n)
@@ -40,14 +40,14 @@ void ledger_cache_clear(struct ledger *l)
 }
 
 static struct ledger_cached *cache_slot(struct ledger *l, unsigned level, uint64_t index,
-				       uint64_t *key)
+                                        uint64_t *key)
 {
 	*key = ((uint64_t)level << 58 | index) + 1;
 	return &l->cache[(*key * 0x9E3779B97F4A7C15ull) >> 48];
 }
 
 void ledger_cache_put(struct ledger *l, unsigned level, uint64_t index,
-		      const uint8_t hash[MERKLE_HASH_LEN])
+                      const uint8_t hash[MERKLE_HASH_LEN])
 {
 	uint64_t key;
 	struct ledger_cached *c = cache_slot(l, level, index, &key);
@@ -57,7 +57,7 @@ void ledger_cache_put(struct ledger *l, unsigned level, uint64_t index,
 }
 
 enum dt_err ledger_read_hash(void *ctx, unsigned level, uint64_t index,
-			     uint8_t out[MERKLE_HASH_LEN])
+                             uint8_t out[MERKLE_HASH_LEN])
 {
 	struct ledger *l = ctx;
 	uint64_t key;
@@ -76,7 +76,7 @@ enum dt_err ledger_read_hash(void *ctx, unsigned level, uint64_t index,
 }
 
 enum dt_err ledger_read_hash_uncached(void *ctx, unsigned level, uint64_t index,
-				      uint8_t out[MERKLE_HASH_LEN])
+                                      uint8_t out[MERKLE_HASH_LEN])
 {
 	struct ledger *l = ctx;
 	enum dt_err err = DT_ENOTFOUND;
@@ -102,7 +102,7 @@ enum dt_err ledger_size(struct ledger *l, uint64_t *size)
 }
 
 enum dt_err ledger_hash_file(const char *path, uint8_t sha256[32], uint64_t *size,
-			     struct dt_diag *diag)
+                             struct dt_diag *diag)
 {
 	crypto_hash_sha256_state st;
 	uint8_t buf[1 << 16];
@@ -131,8 +131,7 @@ enum dt_err ledger_hash_file(const char *path, uint8_t sha256[32], uint64_t *siz
 	return DT_OK;
 }
 
-static enum dt_err payload_dir(struct ledger *l, char *out, size_t size,
-			       struct dt_diag *diag)
+static enum dt_err payload_dir(struct ledger *l, char *out, size_t size, struct dt_diag *diag)
 {
 	snprintf(out, size, "%s/payloads", l->dir);
 	if (mkdir(l->dir, 0700) < 0 && errno != EEXIST) {
@@ -148,7 +147,7 @@ static enum dt_err payload_dir(struct ledger *l, char *out, size_t size,
 
 /* Copies src into the payload store under its digest, verifying it. */
 static enum dt_err store_file(struct ledger *l, const uint8_t sha[32], const char *src,
-			      struct dt_diag *diag)
+                              struct dt_diag *diag)
 {
 	char dir[1200], dst[1300], tmp[1400], hex[65];
 	crypto_hash_sha256_state st;
@@ -181,7 +180,8 @@ static enum dt_err store_file(struct ledger *l, const uint8_t sha[32], const cha
 	}
 	crypto_hash_sha256_final(&st, got);
 	if (n < 0 || memcmp(got, sha, 32) != 0) {
-		dt_diag_set(diag, src, 0, n < 0 ? "read failed" : "file changed while being recorded");
+		dt_diag_set(diag, src, 0,
+		            n < 0 ? "read failed" : "file changed while being recorded");
 		err = DT_EFORMAT;
 		goto out;
 	}
@@ -206,8 +206,8 @@ out:
 	return err;
 }
 
-enum dt_err ledger_store_bytes(struct ledger *l, const uint8_t sha256[32],
-			       const void *data, size_t len, struct dt_diag *diag)
+enum dt_err ledger_store_bytes(struct ledger *l, const uint8_t sha256[32], const void *data,
+                               size_t len, struct dt_diag *diag)
 {
 	char dir[1200], dst[1300], tmp[1400], hex[65];
 	struct stat sb;
@@ -232,41 +232,46 @@ enum dt_err ledger_store_bytes(struct ledger *l, const uint8_t sha256[32],
 }
 
 /* The entry text (without signature) into b. */
-static enum dt_err entry_text(struct ledger *l, const struct ledger_entry_in *in,
-			      const char *now, struct strbuf *b, struct dt_diag *diag)
+static enum dt_err entry_text(struct ledger *l, const struct ledger_entry_in *in, const char *now,
+                              struct strbuf *b, struct dt_diag *diag)
 {
 	char hex[65];
 	const char *about = in->about ? in->about : "";
 
 	if (!in_list(in->kind, kinds, sizeof(kinds) / sizeof(*kinds))) {
-		dt_diag_set(diag, NULL, 0, "entry kind '%s' is not one of submission, intel, refdata, "
-			    "assessment, peer-checkpoint", in->kind);
+		dt_diag_set(diag, NULL, 0,
+		            "entry kind '%s' is not one of submission, intel, refdata, "
+		            "assessment, peer-checkpoint",
+		            in->kind);
 		return DT_EINVAL;
 	}
 	if (!in_list(in->tlp ? in->tlp : "AMBER", tlps, sizeof(tlps) / sizeof(*tlps))) {
-		dt_diag_set(diag, NULL, 0, "TLP '%s' is not one of CLEAR, GREEN, AMBER, AMBER+STRICT, RED",
-			    in->tlp);
+		dt_diag_set(diag, NULL, 0,
+		            "TLP '%s' is not one of CLEAR, GREEN, AMBER, AMBER+STRICT, RED",
+		            in->tlp);
 		return DT_EINVAL;
 	}
 	if (strlen(about) > LEDGER_MAX_ABOUT) {
-		dt_diag_set(diag, NULL, 0, "entry description longer than %d bytes", LEDGER_MAX_ABOUT);
+		dt_diag_set(diag, NULL, 0, "entry description longer than %d bytes",
+		            LEDGER_MAX_ABOUT);
 		return DT_EINVAL;
 	}
 	for (const char *p = about; *p; p++) {
 		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
-			dt_diag_set(diag, NULL, 0, "entry description contains a control character "
-				    "(byte 0x%02x at offset %zu); it must be one line of text",
-				    (unsigned char)*p, (size_t)(p - about));
+			dt_diag_set(diag, NULL, 0,
+			            "entry description contains a control character "
+			            "(byte 0x%02x at offset %zu); it must be one line of text",
+			            (unsigned char)*p, (size_t)(p - about));
 			return DT_EINVAL;
 		}
 	}
 	ledger_hex(in->sha256, 32, hex);
 	strbuf_reset(b);
 	return strbuf_addf(b,
-			   "detente.entry/v1\nauthor %s\nkind %s\ntime %s\ntlp %s\n"
-			   "payload sha256:%s %llu\nabout %s\n",
-			   l->party, in->kind, now, in->tlp ? in->tlp : "AMBER", hex,
-			   (unsigned long long)in->size, about);
+	                   "detente.entry/v1\nauthor %s\nkind %s\ntime %s\ntlp %s\n"
+	                   "payload sha256:%s %llu\nabout %s\n",
+	                   l->party, in->kind, now, in->tlp ? in->tlp : "AMBER", hex,
+	                   (unsigned long long)in->size, about);
 }
 
 /* The first 8 bytes of a digest as the integer key of entries_pkey. */
@@ -279,15 +284,17 @@ static sqlite3_int64 payload_key(const uint8_t sha256[32])
 	return (sqlite3_int64)k;
 }
 
-static enum dt_err find_existing(struct ledger *l, const struct ledger_entry_in *in,
-				 uint64_t *idx, bool *found)
+static enum dt_err find_existing(struct ledger *l, const struct ledger_entry_in *in, uint64_t *idx,
+                                 bool *found)
 {
 	sqlite3_stmt *st;
 	int rc;
 
 	*found = false;
-	if (sqlite3_prepare_v2(l->db, "SELECT idx FROM entries WHERE pkey = ?3 AND payload = ?1"
-				      " AND kind = ?2 LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(l->db,
+	                       "SELECT idx FROM entries WHERE pkey = ?3 AND payload = ?1"
+	                       " AND kind = ?2 LIMIT 1",
+	                       -1, &st, NULL) != SQLITE_OK)
 		return DT_EIO;
 	sqlite3_bind_blob(st, 1, in->sha256, 32, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, in->kind, -1, SQLITE_STATIC);
@@ -301,9 +308,8 @@ static enum dt_err find_existing(struct ledger *l, const struct ledger_entry_in 
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? DT_OK : DT_EIO;
 }
 
-enum dt_err ledger_append(struct ledger *l, const struct ledger_entry_in *in,
-			  size_t n, bool dedup, uint64_t *first, bool *existed,
-			  struct dt_diag *diag)
+enum dt_err ledger_append(struct ledger *l, const struct ledger_entry_in *in, size_t n, bool dedup,
+                          uint64_t *first, bool *existed, struct dt_diag *diag)
 {
 	sqlite3_stmt *ins_e = NULL, *ins_t = NULL;
 	struct strbuf text;
@@ -327,11 +333,13 @@ enum dt_err ledger_append(struct ledger *l, const struct ledger_entry_in *in,
 		goto out;
 	}
 	*first = size;
-	if (sqlite3_prepare_v2(l->db,
-			       "INSERT INTO entries(idx, leaf, kind, payload, size, tlp, time, pkey)"
-			       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", -1, &ins_e, NULL) != SQLITE_OK ||
+	if (sqlite3_prepare_v2(
+	        l->db,
+	        "INSERT INTO entries(idx, leaf, kind, payload, size, tlp, time, pkey)"
+	        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	        -1, &ins_e, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(l->db, "INSERT INTO tree(level, idx, hash) VALUES(?1, ?2, ?3)", -1,
-			       &ins_t, NULL) != SQLITE_OK) {
+	                       &ins_t, NULL) != SQLITE_OK) {
 		dt_diag_set(diag, l->path, 0, "database: %s", sqlite3_errmsg(l->db));
 		err = DT_EIO;
 		goto out;
@@ -363,8 +371,9 @@ enum dt_err ledger_append(struct ledger *l, const struct ledger_entry_in *in,
 		body = text.len;
 		if ((err = strbuf_addc(&text, '\n')) ||
 		    (err = note_sign_line(text.p, body, l->origin, l->pub, l->sk, &text))) {
-			dt_diag_set(diag, NULL, 0, "cannot sign entry: %s (is the description valid UTF-8?)",
-				    dt_strerror(err));
+			dt_diag_set(diag, NULL, 0,
+			            "cannot sign entry: %s (is the description valid UTF-8?)",
+			            dt_strerror(err));
 			goto out;
 		}
 		merkle_leaf_hash(text.p, text.len, leaf);
@@ -412,15 +421,15 @@ out:
 	return err;
 }
 
-enum dt_err ledger_entry(struct ledger *l, uint64_t idx, struct strbuf *out,
-			 struct dt_diag *diag)
+enum dt_err ledger_entry(struct ledger *l, uint64_t idx, struct strbuf *out, struct dt_diag *diag)
 {
 	sqlite3_stmt *st = l->get_entry;
 	enum dt_err err = DT_ENOTFOUND;
 
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)idx);
 	if (sqlite3_step(st) == SQLITE_ROW)
-		err = strbuf_add(out, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0));
+		err = strbuf_add(out, sqlite3_column_blob(st, 0),
+		                 (size_t)sqlite3_column_bytes(st, 0));
 	else
 		dt_diag_set(diag, NULL, 0, "no entry %llu", (unsigned long long)idx);
 	sqlite3_reset(st);
@@ -441,7 +450,7 @@ static bool stored_checkpoint(struct ledger *l, uint64_t size, struct strbuf *ou
 }
 
 enum dt_err ledger_checkpoint(struct ledger *l, uint64_t size, struct strbuf *out,
-			      struct dt_diag *diag)
+                              struct dt_diag *diag)
 {
 	sqlite3_stmt *st = NULL;
 	uint8_t root[MERKLE_HASH_LEN];
@@ -460,8 +469,8 @@ enum dt_err ledger_checkpoint(struct ledger *l, uint64_t size, struct strbuf *ou
 	if (size == 0)
 		size = cur;
 	if (size > cur) {
-		dt_diag_set(diag, NULL, 0, "the log has %llu entries, not %llu", (unsigned long long)cur,
-			    (unsigned long long)size);
+		dt_diag_set(diag, NULL, 0, "the log has %llu entries, not %llu",
+		            (unsigned long long)cur, (unsigned long long)size);
 		err = DT_EINVAL;
 		goto out;
 	}
@@ -474,7 +483,8 @@ enum dt_err ledger_checkpoint(struct ledger *l, uint64_t size, struct strbuf *ou
 	sqlite3_finalize(st);
 	st = NULL;
 	if ((err = merkle_root(ledger_read_hash, l, size, root))) {
-		dt_diag_set(diag, l->path, 0, "tree hashes missing for size %llu", (unsigned long long)size);
+		dt_diag_set(diag, l->path, 0, "tree hashes missing for size %llu",
+		            (unsigned long long)size);
 		goto out;
 	}
 	if ((err = checkpoint_format(l->origin, size, root, &note)))
@@ -483,8 +493,8 @@ enum dt_err ledger_checkpoint(struct ledger *l, uint64_t size, struct strbuf *ou
 	if ((err = strbuf_addc(&note, '\n')) ||
 	    (err = note_sign_line(note.p, body, l->origin, l->pub, l->sk, &note)))
 		goto out;
-	sqlite3_prepare_v2(l->db, "INSERT INTO checkpoints(size, root, note) VALUES(?1, ?2, ?3)", -1,
-			   &st, NULL);
+	sqlite3_prepare_v2(l->db, "INSERT INTO checkpoints(size, root, note) VALUES(?1, ?2, ?3)",
+	                   -1, &st, NULL);
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)size);
 	sqlite3_bind_blob(st, 2, root, MERKLE_HASH_LEN, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, note.p, (int)note.len, SQLITE_STATIC);
@@ -517,8 +527,8 @@ static enum dt_err add_hash_line(struct strbuf *b, const uint8_t h[MERKLE_HASH_L
 	return strbuf_addc(b, '\n');
 }
 
-enum dt_err ledger_prove(struct ledger *l, uint64_t idx, uint64_t size,
-			 struct strbuf *out, struct dt_diag *diag)
+enum dt_err ledger_prove(struct ledger *l, uint64_t idx, uint64_t size, struct strbuf *out,
+                         struct dt_diag *diag)
 {
 	uint8_t proof[MERKLE_MAX_PROOF][MERKLE_HASH_LEN];
 	struct strbuf cp, leaf;
@@ -532,8 +542,9 @@ enum dt_err ledger_prove(struct ledger *l, uint64_t idx, uint64_t size,
 	if (size == 0)
 		size = cur;
 	if (idx >= size || size > cur) {
-		dt_diag_set(diag, NULL, 0, "entry %llu is not in a tree of %llu entries (the log has %llu)",
-			    (unsigned long long)idx, (unsigned long long)size, (unsigned long long)cur);
+		dt_diag_set(
+		    diag, NULL, 0, "entry %llu is not in a tree of %llu entries (the log has %llu)",
+		    (unsigned long long)idx, (unsigned long long)size, (unsigned long long)cur);
 		return DT_EINVAL;
 	}
 	strbuf_init(&cp, NOTE_MAX_BYTES);
@@ -547,7 +558,8 @@ enum dt_err ledger_prove(struct ledger *l, uint64_t idx, uint64_t size,
 	if ((err = ledger_entry(l, idx, &leaf, diag)))
 		goto out;
 	if ((err = merkle_prove_inclusion(ledger_read_hash, l, idx, size, proof, &n))) {
-		dt_diag_set(diag, l->path, 0, "tree hashes missing for entry %llu", (unsigned long long)idx);
+		dt_diag_set(diag, l->path, 0, "tree hashes missing for entry %llu",
+		            (unsigned long long)idx);
 		goto out;
 	}
 	{
@@ -561,9 +573,9 @@ enum dt_err ledger_prove(struct ledger *l, uint64_t idx, uint64_t size,
 			goto out;
 		}
 		sodium_bin2base64(b64, cap, (const uint8_t *)leaf.p, leaf.len,
-				  sodium_base64_VARIANT_ORIGINAL);
+		                  sodium_base64_VARIANT_ORIGINAL);
 		err = strbuf_addf(out, "c2sp.org/tlog-proof@v1\nextra %s\nindex %llu\n", b64,
-				  (unsigned long long)idx);
+		                  (unsigned long long)idx);
 		free(b64);
 		if (err)
 			goto out;
@@ -582,9 +594,8 @@ out:
 	return err;
 }
 
-enum dt_err ledger_consistency(struct ledger *l, uint64_t old_size,
-			       uint64_t new_size, struct strbuf *out,
-			       struct dt_diag *diag)
+enum dt_err ledger_consistency(struct ledger *l, uint64_t old_size, uint64_t new_size,
+                               struct strbuf *out, struct dt_diag *diag)
 {
 	uint8_t proof[MERKLE_MAX_PROOF][MERKLE_HASH_LEN];
 	size_t n;
@@ -595,7 +606,7 @@ enum dt_err ledger_consistency(struct ledger *l, uint64_t old_size,
 		return err;
 	if (old_size == 0 || old_size > new_size || new_size > cur) {
 		dt_diag_set(diag, NULL, 0, "need 0 < OLD <= NEW <= %llu (the log's size)",
-			    (unsigned long long)cur);
+		            (unsigned long long)cur);
 		return DT_EINVAL;
 	}
 	if ((err = merkle_prove_consistency(ledger_read_hash, l, old_size, new_size, proof, &n))) {
@@ -607,8 +618,8 @@ enum dt_err ledger_consistency(struct ledger *l, uint64_t old_size,
 	return err;
 }
 
-enum dt_err ledger_verifiers(struct ledger *l, struct note_verifier **out,
-			     size_t *n, struct dt_diag *diag)
+enum dt_err ledger_verifiers(struct ledger *l, struct note_verifier **out, size_t *n,
+                             struct dt_diag *diag)
 {
 	sqlite3_stmt *st;
 	struct note_verifier *v = malloc(sizeof(*v));
@@ -619,7 +630,8 @@ enum dt_err ledger_verifiers(struct ledger *l, struct note_verifier **out,
 	if (v == NULL)
 		return DT_ENOMEM;
 	note_verifier_init(&v[k++], l->origin, NOTE_TYPE_ED25519, l->pub);
-	if (sqlite3_prepare_v2(l->db, "SELECT name, vkey FROM peers ORDER BY name", -1, &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(l->db, "SELECT name, vkey FROM peers ORDER BY name", -1, &st,
+	                       NULL) != SQLITE_OK) {
 		free(v);
 		return DT_EIO;
 	}

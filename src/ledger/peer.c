@@ -16,8 +16,8 @@
 #include <string.h>
 #include <time.h>
 
-enum dt_err ledger_peer_add(struct ledger *l, const char *name, const char *vkey,
-			    const char *url, struct dt_diag *diag)
+enum dt_err ledger_peer_add(struct ledger *l, const char *name, const char *vkey, const char *url,
+                            struct dt_diag *diag)
 {
 	struct note_verifier v;
 	sqlite3_stmt *st;
@@ -25,14 +25,16 @@ enum dt_err ledger_peer_add(struct ledger *l, const char *name, const char *vkey
 	int rc;
 
 	if (!note_name_valid(name)) {
-		dt_diag_set(diag, NULL, 0, "peer name '%s' must be non-empty, without spaces or '+'", name);
+		dt_diag_set(diag, NULL, 0,
+		            "peer name '%s' must be non-empty, without spaces or '+'", name);
 		return DT_EINVAL;
 	}
 	if (note_vkey_parse(vkey, strlen(vkey), &v, diag))
 		return DT_EPARSE;
 	if (v.type != NOTE_TYPE_ED25519) {
-		dt_diag_set(diag, NULL, 0, "peer key must be a log signing key (type 0x01), "
-			    "as 'detente key show' prints it");
+		dt_diag_set(diag, NULL, 0,
+		            "peer key must be a log signing key (type 0x01), "
+		            "as 'detente key show' prints it");
 		return DT_EINVAL;
 	}
 	if (strcmp(v.name, l->origin) == 0) {
@@ -40,8 +42,9 @@ enum dt_err ledger_peer_add(struct ledger *l, const char *name, const char *vkey
 		return DT_EINVAL;
 	}
 	ledger_now(now, sizeof(now));
-	if (sqlite3_prepare_v2(l->db, "INSERT INTO peers(name, vkey, url, added) VALUES(?1, ?2, ?3, ?4)",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(l->db,
+	                       "INSERT INTO peers(name, vkey, url, added) VALUES(?1, ?2, ?3, ?4)",
+	                       -1, &st, NULL) != SQLITE_OK)
 		return DT_EIO;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, vkey, -1, SQLITE_STATIC);
@@ -62,14 +65,14 @@ enum dt_err ledger_peer_add(struct ledger *l, const char *name, const char *vkey
 }
 
 /* The peer named `name`, or whose key name is `origin`. */
-static enum dt_err find_peer(struct ledger *l, const char *name, const char *origin,
-			     char *pname, size_t psize, struct note_verifier *v,
-			     struct dt_diag *diag)
+static enum dt_err find_peer(struct ledger *l, const char *name, const char *origin, char *pname,
+                             size_t psize, struct note_verifier *v, struct dt_diag *diag)
 {
 	sqlite3_stmt *st;
 	enum dt_err err = DT_ENOTFOUND;
 
-	if (sqlite3_prepare_v2(l->db, "SELECT name, vkey FROM peers ORDER BY name", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(l->db, "SELECT name, vkey FROM peers ORDER BY name", -1, &st,
+	                       NULL) != SQLITE_OK)
 		return DT_EIO;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *n = (const char *)sqlite3_column_text(st, 0);
@@ -87,14 +90,15 @@ static enum dt_err find_peer(struct ledger *l, const char *name, const char *ori
 	}
 	sqlite3_finalize(st);
 	if (err)
-		dt_diag_set(diag, NULL, 0, name ? "no peer named '%s'; add it with 'detente peer add'"
-						: "no peer signs as '%s'; add it with 'detente peer add'",
-			    name ? name : origin);
+		dt_diag_set(diag, NULL, 0,
+		            name ? "no peer named '%s'; add it with 'detente peer add'"
+		                 : "no peer signs as '%s'; add it with 'detente peer add'",
+		            name ? name : origin);
 	return err;
 }
 
 static enum dt_err parse_proof(const char *p, size_t len, uint8_t proof[][MERKLE_HASH_LEN],
-			       size_t *n, struct dt_diag *diag)
+                               size_t *n, struct dt_diag *diag)
 {
 	size_t i = 0;
 
@@ -107,11 +111,13 @@ static enum dt_err parse_proof(const char *p, size_t len, uint8_t proof[][MERKLE
 			ll--;
 		if (ll > 0) {
 			if (*n == MERKLE_MAX_PROOF ||
-			    sodium_base642bin(proof[*n], MERKLE_HASH_LEN, p + i, ll, NULL, &got, NULL,
-					      sodium_base64_VARIANT_ORIGINAL) != 0 ||
+			    sodium_base642bin(proof[*n], MERKLE_HASH_LEN, p + i, ll, NULL, &got,
+			                      NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
 			    got != MERKLE_HASH_LEN) {
-				dt_diag_set(diag, NULL, 0, "consistency proof line %zu is not a base64 SHA-256 hash",
-					    *n + 1);
+				dt_diag_set(
+				    diag, NULL, 0,
+				    "consistency proof line %zu is not a base64 SHA-256 hash",
+				    *n + 1);
 				return DT_EPARSE;
 			}
 			(*n)++;
@@ -123,9 +129,9 @@ static enum dt_err parse_proof(const char *p, size_t len, uint8_t proof[][MERKLE
 	return DT_OK;
 }
 
-enum dt_err ledger_cosign(struct ledger *l, const char *peer, const char *text,
-			  size_t text_len, const char *proof_text, size_t proof_len,
-			  struct strbuf *out, struct dt_diag *diag)
+enum dt_err ledger_cosign(struct ledger *l, const char *peer, const char *text, size_t text_len,
+                          const char *proof_text, size_t proof_len, struct strbuf *out,
+                          struct dt_diag *diag)
 {
 	uint8_t proof[MERKLE_MAX_PROOF][MERKLE_HASH_LEN], digest[32];
 	struct note_verifier pv;
@@ -152,16 +158,19 @@ enum dt_err ledger_cosign(struct ledger *l, const char *peer, const char *text,
 		return DT_EFORMAT;
 	}
 	if (strcmp(cp.origin, pv.name) != 0) {
-		dt_diag_set(diag, NULL, 0, "checkpoint origin '%s' is not peer '%s''s log '%s'", cp.origin,
-			    pname, pv.name);
+		dt_diag_set(diag, NULL, 0, "checkpoint origin '%s' is not peer '%s''s log '%s'",
+		            cp.origin, pname, pv.name);
 		return DT_EFORMAT;
 	}
-	if ((err = parse_proof(proof_text ? proof_text : "", proof_text ? proof_len : 0, proof, &np, diag)))
+	if ((err = parse_proof(proof_text ? proof_text : "", proof_text ? proof_len : 0, proof, &np,
+	                       diag)))
 		return err;
 	if ((err = ledger_exec(l, "BEGIN IMMEDIATE", diag)))
 		return err;
-	sqlite3_prepare_v2(l->db, "SELECT size, root FROM peer_checkpoints WHERE peer = ?1 "
-				  "ORDER BY size DESC LIMIT 1", -1, &st, NULL);
+	sqlite3_prepare_v2(l->db,
+	                   "SELECT size, root FROM peer_checkpoints WHERE peer = ?1 "
+	                   "ORDER BY size DESC LIMIT 1",
+	                   -1, &st, NULL);
 	sqlite3_bind_text(st, 1, pname, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 1) == MERKLE_HASH_LEN) {
 		have_old = true;
@@ -172,15 +181,18 @@ enum dt_err ledger_cosign(struct ledger *l, const char *peer, const char *text,
 	st = NULL;
 	if (have_old) {
 		if (cp.size < old_size) {
-			dt_diag_set(diag, NULL, 0, "refused: peer '%s' checkpoint size %llu is smaller than "
-				    "size %llu accepted before (history rewritten or rolled back)", pname,
-				    (unsigned long long)cp.size, (unsigned long long)old_size);
+			dt_diag_set(diag, NULL, 0,
+			            "refused: peer '%s' checkpoint size %llu is smaller than "
+			            "size %llu accepted before (history rewritten or rolled back)",
+			            pname, (unsigned long long)cp.size,
+			            (unsigned long long)old_size);
 			err = DT_EFORMAT;
 		} else if (cp.size == old_size) {
 			if (sodium_memcmp(cp.root, old_root, MERKLE_HASH_LEN) != 0) {
-				dt_diag_set(diag, NULL, 0, "refused: peer '%s' checkpoint at size %llu has a "
-					    "different root from the one accepted before (a fork)", pname,
-					    (unsigned long long)cp.size);
+				dt_diag_set(diag, NULL, 0,
+				            "refused: peer '%s' checkpoint at size %llu has a "
+				            "different root from the one accepted before (a fork)",
+				            pname, (unsigned long long)cp.size);
 				err = DT_EFORMAT;
 			}
 			same = true;
@@ -191,14 +203,18 @@ enum dt_err ledger_cosign(struct ledger *l, const char *peer, const char *text,
 
 			merkle_empty_root(empty);
 			if (sodium_memcmp(old_root, empty, MERKLE_HASH_LEN) != 0) {
-				dt_diag_set(diag, NULL, 0, "refused: the size-0 checkpoint accepted before from "
-					    "peer '%s' has a root that is not the empty tree's", pname);
+				dt_diag_set(diag, NULL, 0,
+				            "refused: the size-0 checkpoint accepted before from "
+				            "peer '%s' has a root that is not the empty tree's",
+				            pname);
 				err = DT_EFORMAT;
 			}
-		} else if (!merkle_verify_consistency(old_size, cp.size, old_root, cp.root, proof, np)) {
-			dt_diag_set(diag, NULL, 0, "refused: consistency proof from size %llu (accepted before) "
-				    "to %llu does not verify", (unsigned long long)old_size,
-				    (unsigned long long)cp.size);
+		} else if (!merkle_verify_consistency(old_size, cp.size, old_root, cp.root, proof,
+		                                      np)) {
+			dt_diag_set(diag, NULL, 0,
+			            "refused: consistency proof from size %llu (accepted before) "
+			            "to %llu does not verify",
+			            (unsigned long long)old_size, (unsigned long long)cp.size);
 			err = DT_EFORMAT;
 		}
 		if (err)
@@ -206,8 +222,10 @@ enum dt_err ledger_cosign(struct ledger *l, const char *peer, const char *text,
 	}
 	if (!same) {
 		ledger_now(now, sizeof(now));
-		sqlite3_prepare_v2(l->db, "INSERT INTO peer_checkpoints(peer, size, root, note, accepted)"
-					  " VALUES(?1, ?2, ?3, ?4, ?5)", -1, &st, NULL);
+		sqlite3_prepare_v2(l->db,
+		                   "INSERT INTO peer_checkpoints(peer, size, root, note, accepted)"
+		                   " VALUES(?1, ?2, ?3, ?4, ?5)",
+		                   -1, &st, NULL);
 		sqlite3_bind_text(st, 1, pname, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, (sqlite3_int64)cp.size);
 		sqlite3_bind_blob(st, 3, cp.root, MERKLE_HASH_LEN, SQLITE_STATIC);
@@ -233,7 +251,7 @@ enum dt_err ledger_cosign(struct ledger *l, const char *peer, const char *text,
 		memcpy(e.sha256, digest, 32);
 		e.size = text_len;
 		snprintf(about, sizeof(about), "checkpoint of peer %s at size %llu", pname,
-			 (unsigned long long)cp.size);
+		         (unsigned long long)cp.size);
 		e.about = about;
 		if ((err = ledger_store_bytes(l, digest, text, text_len, diag)) ||
 		    (err = ledger_append(l, &e, 1, true, &idx, NULL, diag)))
@@ -243,7 +261,7 @@ enum dt_err ledger_cosign(struct ledger *l, const char *peer, const char *text,
 	if ((err = strbuf_add(out, text, text_len)))
 		return err;
 	return note_cosign_line(n.text, n.text_len, l->origin, l->cpub, l->csk,
-				(uint64_t)time(NULL), out);
+	                        (uint64_t)time(NULL), out);
 out:
 	sqlite3_finalize(st);
 	sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);

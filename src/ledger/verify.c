@@ -45,14 +45,17 @@ static void *verify_part(void *arg)
 
 		merkle_leaf_hash(j->leaf[i], j->len[i], j->hash[i]);
 		dt_diag_clear(&d);
-		if (j->len[i] < sizeof(magic) - 1 || memcmp(j->leaf[i], magic, sizeof(magic) - 1) != 0) {
+		if (j->len[i] < sizeof(magic) - 1 ||
+		    memcmp(j->leaf[i], magic, sizeof(magic) - 1) != 0) {
 			dt_diag_set(&j->diag, NULL, 0, "entry %llu: not a detente.entry/v1 note",
-				    (unsigned long long)(j->base + i));
+			            (unsigned long long)(j->base + i));
 			j->bad = i;
 			return NULL;
 		}
-		if (note_parse(j->leaf[i], j->len[i], &n, &d) || note_verify(&n, j->v, j->nv, NULL, &d)) {
-			dt_diag_set(&j->diag, NULL, 0, "entry %llu: %s", (unsigned long long)(j->base + i), d.msg);
+		if (note_parse(j->leaf[i], j->len[i], &n, &d) ||
+		    note_verify(&n, j->v, j->nv, NULL, &d)) {
+			dt_diag_set(&j->diag, NULL, 0, "entry %llu: %s",
+			            (unsigned long long)(j->base + i), d.msg);
 			j->bad = i;
 			return NULL;
 		}
@@ -88,7 +91,8 @@ static enum dt_err load_checkpoints(struct ledger *l, struct cp **out, size_t *n
 	struct cp *c = NULL;
 	size_t k = 0;
 
-	if (sqlite3_prepare_v2(l->db, "SELECT size, note FROM checkpoints ORDER BY size", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(l->db, "SELECT size, note FROM checkpoints ORDER BY size", -1, &st,
+	                       NULL) != SQLITE_OK)
 		return DT_EIO;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		struct cp *p = realloc(c, (k + 1) * sizeof(*c));
@@ -107,7 +111,7 @@ static enum dt_err load_checkpoints(struct ledger *l, struct cp **out, size_t *n
 }
 
 static enum dt_err check_checkpoint(struct ledger *l, const struct cp *c,
-				    const uint8_t root[MERKLE_HASH_LEN], struct dt_diag *diag)
+                                    const uint8_t root[MERKLE_HASH_LEN], struct dt_diag *diag)
 {
 	struct note_verifier self;
 	struct checkpoint body;
@@ -117,17 +121,21 @@ static enum dt_err check_checkpoint(struct ledger *l, const struct cp *c,
 	note_verifier_init(&self, l->origin, NOTE_TYPE_ED25519, l->pub);
 	if (note_parse(c->note, strlen(c->note), &n, &d) || note_verify(&n, &self, 1, NULL, &d) ||
 	    checkpoint_parse(n.text, n.text_len, &body, &d)) {
-		dt_diag_set(diag, NULL, 0, "checkpoint at size %llu: %s", (unsigned long long)c->size, d.msg);
+		dt_diag_set(diag, NULL, 0, "checkpoint at size %llu: %s",
+		            (unsigned long long)c->size, d.msg);
 		return DT_EFORMAT;
 	}
 	if (body.size != c->size || strcmp(body.origin, l->origin) != 0) {
 		dt_diag_set(diag, NULL, 0, "checkpoint at size %llu: signed body says %s size %llu",
-			    (unsigned long long)c->size, body.origin, (unsigned long long)body.size);
+		            (unsigned long long)c->size, body.origin,
+		            (unsigned long long)body.size);
 		return DT_EFORMAT;
 	}
 	if (sodium_memcmp(body.root, root, MERKLE_HASH_LEN) != 0) {
-		dt_diag_set(diag, NULL, 0, "checkpoint at size %llu: root hash differs from the one "
-			    "recomputed from the entries", (unsigned long long)c->size);
+		dt_diag_set(diag, NULL, 0,
+		            "checkpoint at size %llu: root hash differs from the one "
+		            "recomputed from the entries",
+		            (unsigned long long)c->size);
 		return DT_EFORMAT;
 	}
 	return DT_OK;
@@ -143,8 +151,10 @@ static enum dt_err check_peer_checkpoints(struct ledger *l, struct dt_diag *diag
 	sqlite3_stmt *e = NULL, *r = NULL;
 	enum dt_err err = DT_OK;
 
-	sqlite3_prepare_v2(l->db, "SELECT idx, payload FROM entries WHERE kind = 'peer-checkpoint'"
-				  " ORDER BY idx", -1, &e, NULL);
+	sqlite3_prepare_v2(l->db,
+	                   "SELECT idx, payload FROM entries WHERE kind = 'peer-checkpoint'"
+	                   " ORDER BY idx",
+	                   -1, &e, NULL);
 	sqlite3_prepare_v2(l->db, "SELECT note FROM peer_checkpoints", -1, &r, NULL);
 	/* every row is recorded by an entry */
 	while (sqlite3_step(r) == SQLITE_ROW) {
@@ -152,20 +162,25 @@ static enum dt_err check_peer_checkpoints(struct ledger *l, struct dt_diag *diag
 		sqlite3_stmt *q;
 		bool found;
 
-		crypto_hash_sha256(d, sqlite3_column_text(r, 0), (size_t)sqlite3_column_bytes(r, 0));
+		crypto_hash_sha256(d, sqlite3_column_text(r, 0),
+		                   (size_t)sqlite3_column_bytes(r, 0));
 		sqlite3_int64 pkey = 0;
 
 		for (int i = 0; i < 8; i++)
 			pkey = (sqlite3_int64)((uint64_t)pkey << 8 | d[i]);
-		sqlite3_prepare_v2(l->db, "SELECT 1 FROM entries WHERE pkey = ?2 AND"
-					  " kind = 'peer-checkpoint' AND payload = ?1", -1, &q, NULL);
+		sqlite3_prepare_v2(l->db,
+		                   "SELECT 1 FROM entries WHERE pkey = ?2 AND"
+		                   " kind = 'peer-checkpoint' AND payload = ?1",
+		                   -1, &q, NULL);
 		sqlite3_bind_blob(q, 1, d, 32, SQLITE_STATIC);
 		sqlite3_bind_int64(q, 2, pkey);
 		found = sqlite3_step(q) == SQLITE_ROW;
 		sqlite3_finalize(q);
 		if (!found) {
-			dt_diag_set(diag, NULL, 0, "accepted peer checkpoint (sha256 %02x%02x%02x%02x...) has no "
-				    "peer-checkpoint entry in the log", d[0], d[1], d[2], d[3]);
+			dt_diag_set(diag, NULL, 0,
+			            "accepted peer checkpoint (sha256 %02x%02x%02x%02x...) has no "
+			            "peer-checkpoint entry in the log",
+			            d[0], d[1], d[2], d[3]);
 			err = DT_EFORMAT;
 			goto out;
 		}
@@ -178,12 +193,16 @@ static enum dt_err check_peer_checkpoints(struct ledger *l, struct dt_diag *diag
 		while (!found && sqlite3_step(r) == SQLITE_ROW) {
 			uint8_t d[32];
 
-			crypto_hash_sha256(d, sqlite3_column_text(r, 0), (size_t)sqlite3_column_bytes(r, 0));
-			found = sqlite3_column_bytes(e, 1) == 32 && memcmp(d, sqlite3_column_blob(e, 1), 32) == 0;
+			crypto_hash_sha256(d, sqlite3_column_text(r, 0),
+			                   (size_t)sqlite3_column_bytes(r, 0));
+			found = sqlite3_column_bytes(e, 1) == 32 &&
+			        memcmp(d, sqlite3_column_blob(e, 1), 32) == 0;
 		}
 		if (!found) {
-			dt_diag_set(diag, NULL, 0, "entry %lld records a peer checkpoint that is missing from "
-				    "the accepted peer checkpoints", (long long)sqlite3_column_int64(e, 0));
+			dt_diag_set(diag, NULL, 0,
+			            "entry %lld records a peer checkpoint that is missing from "
+			            "the accepted peer checkpoints",
+			            (long long)sqlite3_column_int64(e, 0));
 			err = DT_EFORMAT;
 			goto out;
 		}
@@ -194,15 +213,15 @@ out:
 	return err;
 }
 
-enum dt_err ledger_verify(struct ledger *l, unsigned threads,
-			  struct ledger_verify_report *rep, struct dt_diag *diag)
+enum dt_err ledger_verify(struct ledger *l, unsigned threads, struct ledger_verify_report *rep,
+                          struct dt_diag *diag)
 {
 	struct note_verifier *v = NULL;
 	struct cp *cps = NULL;
 	struct frontier *f = calloc(1, sizeof(*f));
 	char **leaf = calloc(CHUNK, sizeof(*leaf));
 	size_t *len = calloc(CHUNK, sizeof(*len));
-	uint8_t (*hash)[MERKLE_HASH_LEN] = calloc(CHUNK, MERKLE_HASH_LEN);
+	uint8_t(*hash)[MERKLE_HASH_LEN] = calloc(CHUNK, MERKLE_HASH_LEN);
 	size_t nv = 0, ncp = 0, next_cp = 0;
 	sqlite3_stmt *st = NULL;
 	uint64_t idx = 0;
@@ -232,7 +251,8 @@ enum dt_err ledger_verify(struct ledger *l, unsigned threads,
 			goto out;
 		rep->checkpoints++;
 	}
-	if (sqlite3_prepare_v2(l->db, "SELECT idx, leaf FROM entries ORDER BY idx", -1, &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(l->db, "SELECT idx, leaf FROM entries ORDER BY idx", -1, &st,
+	                       NULL) != SQLITE_OK) {
 		err = DT_EIO;
 		goto out;
 	}
@@ -247,15 +267,18 @@ enum dt_err ledger_verify(struct ledger *l, unsigned threads,
 			if (rc != SQLITE_ROW) {
 				more = false;
 				if (rc != SQLITE_DONE) {
-					dt_diag_set(diag, l->path, 0, "database: %s", sqlite3_errmsg(l->db));
+					dt_diag_set(diag, l->path, 0, "database: %s",
+					            sqlite3_errmsg(l->db));
 					err = DT_EIO;
 					goto out;
 				}
 				break;
 			}
 			if ((uint64_t)sqlite3_column_int64(st, 0) != idx + n) {
-				dt_diag_set(diag, NULL, 0, "entry %llu is missing (next stored entry is %lld)",
-					    (unsigned long long)(idx + n), (long long)sqlite3_column_int64(st, 0));
+				dt_diag_set(diag, NULL, 0,
+				            "entry %llu is missing (next stored entry is %lld)",
+				            (unsigned long long)(idx + n),
+				            (long long)sqlite3_column_int64(st, 0));
 				err = DT_EFORMAT;
 				goto out;
 			}
@@ -271,8 +294,14 @@ enum dt_err ledger_verify(struct ledger *l, unsigned threads,
 		if (t > n)
 			t = (unsigned)n;
 		for (unsigned k = 0; k < t; k++) {
-			jobs[k] = (struct job){.v = v, .nv = nv, .leaf = leaf, .len = len, .hash = hash,
-					       .lo = n * k / t, .hi = n * (k + 1) / t, .base = idx};
+			jobs[k] = (struct job){.v = v,
+			                       .nv = nv,
+			                       .leaf = leaf,
+			                       .len = len,
+			                       .hash = hash,
+			                       .lo = n * k / t,
+			                       .hi = n * (k + 1) / t,
+			                       .base = idx};
 			if (k > 0)
 				pthread_create(&tid[k], NULL, verify_part, &jobs[k]);
 		}
@@ -297,12 +326,17 @@ enum dt_err ledger_verify(struct ledger *l, unsigned threads,
 				if (ledger_read_hash_uncached(l, level, at, stored) ||
 				    sodium_memcmp(stored, h, MERKLE_HASH_LEN) != 0) {
 					if (level == 0)
-						dt_diag_set(diag, NULL, 0, "entry %llu: stored leaf hash does not "
-							    "match the entry's bytes", (unsigned long long)idx);
+						dt_diag_set(diag, NULL, 0,
+						            "entry %llu: stored leaf hash does not "
+						            "match the entry's bytes",
+						            (unsigned long long)idx);
 					else
-						dt_diag_set(diag, NULL, 0, "tree level %u index %llu: stored hash "
-							    "missing or differs from the one recomputed from the "
-							    "entries", level, (unsigned long long)at);
+						dt_diag_set(diag, NULL, 0,
+						            "tree level %u index %llu: stored hash "
+						            "missing or differs from the one "
+						            "recomputed from the "
+						            "entries",
+						            level, (unsigned long long)at);
 					err = DT_EFORMAT;
 					goto out;
 				}
@@ -329,8 +363,9 @@ enum dt_err ledger_verify(struct ledger *l, unsigned threads,
 	}
 	rep->entries = idx;
 	if (next_cp < ncp) {
-		dt_diag_set(diag, NULL, 0, "checkpoint at size %llu but the log has only %llu entries",
-			    (unsigned long long)cps[next_cp].size, (unsigned long long)idx);
+		dt_diag_set(diag, NULL, 0,
+		            "checkpoint at size %llu but the log has only %llu entries",
+		            (unsigned long long)cps[next_cp].size, (unsigned long long)idx);
 		err = DT_EFORMAT;
 		goto out;
 	}
@@ -339,12 +374,16 @@ enum dt_err ledger_verify(struct ledger *l, unsigned threads,
 		 * exactly the indexes below size >> L */
 		sqlite3_stmt *c;
 
-		sqlite3_prepare_v2(l->db, "SELECT level, idx FROM tree WHERE level < 0 OR level > 63"
-					  " OR idx < 0 OR idx >= (?1 >> level) LIMIT 1", -1, &c, NULL);
+		sqlite3_prepare_v2(l->db,
+		                   "SELECT level, idx FROM tree WHERE level < 0 OR level > 63"
+		                   " OR idx < 0 OR idx >= (?1 >> level) LIMIT 1",
+		                   -1, &c, NULL);
 		sqlite3_bind_int64(c, 1, (sqlite3_int64)idx);
 		if (sqlite3_step(c) == SQLITE_ROW) {
-			dt_diag_set(diag, NULL, 0, "tree level %lld index %lld: stored hash that no entry makes",
-				    (long long)sqlite3_column_int64(c, 0), (long long)sqlite3_column_int64(c, 1));
+			dt_diag_set(diag, NULL, 0,
+			            "tree level %lld index %lld: stored hash that no entry makes",
+			            (long long)sqlite3_column_int64(c, 0),
+			            (long long)sqlite3_column_int64(c, 1));
 			err = DT_EFORMAT;
 		}
 		sqlite3_finalize(c);

@@ -24,9 +24,8 @@ void merkle_leaf_hash(const void *data, size_t len, uint8_t out[MERKLE_HASH_LEN]
 	crypto_hash_sha256_final(&st, out);
 }
 
-void merkle_node_hash(const uint8_t left[MERKLE_HASH_LEN],
-		      const uint8_t right[MERKLE_HASH_LEN],
-		      uint8_t out[MERKLE_HASH_LEN])
+void merkle_node_hash(const uint8_t left[MERKLE_HASH_LEN], const uint8_t right[MERKLE_HASH_LEN],
+                      uint8_t out[MERKLE_HASH_LEN])
 {
 	uint8_t buf[1 + 2 * MERKLE_HASH_LEN];
 
@@ -62,13 +61,15 @@ static unsigned log2u(uint64_t n)
 }
 
 /* Hash of leaves [lo, hi), hi > lo. */
-static enum dt_err range_hash(merkle_read_fn *rd, void *ctx, uint64_t lo,
-			      uint64_t hi, uint8_t out[MERKLE_HASH_LEN])
+static enum dt_err range_hash(merkle_read_fn *rd, void *ctx, uint64_t lo, uint64_t hi,
+                              uint8_t out[MERKLE_HASH_LEN])
 {
 	uint64_t n = hi - lo;
 	uint8_t l[MERKLE_HASH_LEN], r[MERKLE_HASH_LEN];
 	enum dt_err err;
 
+	if (n == 0)
+		return DT_EINVAL;
 	if (is_pow2(n) && lo % n == 0)
 		return rd(ctx, log2u(n), lo >> log2u(n), out);
 	uint64_t k = split(n);
@@ -80,8 +81,8 @@ static enum dt_err range_hash(merkle_read_fn *rd, void *ctx, uint64_t lo,
 }
 
 enum dt_err merkle_append(merkle_read_fn *rd, void *ctx, uint64_t n,
-			  const uint8_t leaf_hash[MERKLE_HASH_LEN],
-			  struct merkle_stored *out, size_t *nout)
+                          const uint8_t leaf_hash[MERKLE_HASH_LEN], struct merkle_stored *out,
+                          size_t *nout)
 {
 	uint8_t h[MERKLE_HASH_LEN], left[MERKLE_HASH_LEN];
 	uint64_t idx = n;
@@ -107,8 +108,7 @@ enum dt_err merkle_append(merkle_read_fn *rd, void *ctx, uint64_t n,
 	return DT_OK;
 }
 
-enum dt_err merkle_root(merkle_read_fn *rd, void *ctx, uint64_t size,
-			uint8_t out[MERKLE_HASH_LEN])
+enum dt_err merkle_root(merkle_read_fn *rd, void *ctx, uint64_t size, uint8_t out[MERKLE_HASH_LEN])
 {
 	if (size == 0) {
 		merkle_empty_root(out);
@@ -117,8 +117,8 @@ enum dt_err merkle_root(merkle_read_fn *rd, void *ctx, uint64_t size,
 	return range_hash(rd, ctx, 0, size, out);
 }
 
-static enum dt_err path(merkle_read_fn *rd, void *ctx, uint64_t m, uint64_t lo,
-			uint64_t hi, uint8_t proof[][MERKLE_HASH_LEN], size_t *n)
+static enum dt_err path(merkle_read_fn *rd, void *ctx, uint64_t m, uint64_t lo, uint64_t hi,
+                        uint8_t proof[][MERKLE_HASH_LEN], size_t *n)
 {
 	enum dt_err err;
 	uint64_t k;
@@ -136,9 +136,8 @@ static enum dt_err path(merkle_read_fn *rd, void *ctx, uint64_t m, uint64_t lo,
 	return range_hash(rd, ctx, lo, lo + k, proof[(*n)++]);
 }
 
-enum dt_err merkle_prove_inclusion(merkle_read_fn *rd, void *ctx,
-				   uint64_t index, uint64_t size,
-				   uint8_t proof[][MERKLE_HASH_LEN], size_t *n)
+enum dt_err merkle_prove_inclusion(merkle_read_fn *rd, void *ctx, uint64_t index, uint64_t size,
+                                   uint8_t proof[][MERKLE_HASH_LEN], size_t *n)
 {
 	*n = 0;
 	if (index >= size)
@@ -146,9 +145,8 @@ enum dt_err merkle_prove_inclusion(merkle_read_fn *rd, void *ctx,
 	return path(rd, ctx, index, 0, size, proof, n);
 }
 
-static enum dt_err subproof(merkle_read_fn *rd, void *ctx, uint64_t m,
-			    uint64_t lo, uint64_t hi, bool whole,
-			    uint8_t proof[][MERKLE_HASH_LEN], size_t *n)
+static enum dt_err subproof(merkle_read_fn *rd, void *ctx, uint64_t m, uint64_t lo, uint64_t hi,
+                            bool whole, uint8_t proof[][MERKLE_HASH_LEN], size_t *n)
 {
 	uint64_t len = hi - lo, k;
 	enum dt_err err;
@@ -169,9 +167,8 @@ static enum dt_err subproof(merkle_read_fn *rd, void *ctx, uint64_t m,
 	return range_hash(rd, ctx, lo, lo + k, proof[(*n)++]);
 }
 
-enum dt_err merkle_prove_consistency(merkle_read_fn *rd, void *ctx,
-				     uint64_t size1, uint64_t size2,
-				     uint8_t proof[][MERKLE_HASH_LEN], size_t *n)
+enum dt_err merkle_prove_consistency(merkle_read_fn *rd, void *ctx, uint64_t size1, uint64_t size2,
+                                     uint8_t proof[][MERKLE_HASH_LEN], size_t *n)
 {
 	*n = 0;
 	if (size1 == 0 || size1 > size2)
@@ -179,10 +176,9 @@ enum dt_err merkle_prove_consistency(merkle_read_fn *rd, void *ctx,
 	return subproof(rd, ctx, size1, 0, size2, true, proof, n);
 }
 
-bool merkle_verify_inclusion(const uint8_t leaf_hash[MERKLE_HASH_LEN],
-			     uint64_t index, uint64_t size,
-			     const uint8_t proof[][MERKLE_HASH_LEN], size_t n,
-			     const uint8_t root[MERKLE_HASH_LEN])
+bool merkle_verify_inclusion(const uint8_t leaf_hash[MERKLE_HASH_LEN], uint64_t index,
+                             uint64_t size, const uint8_t proof[][MERKLE_HASH_LEN], size_t n,
+                             const uint8_t root[MERKLE_HASH_LEN])
 {
 	uint8_t r[MERKLE_HASH_LEN];
 	uint64_t fn = index, sn;
@@ -209,10 +205,9 @@ bool merkle_verify_inclusion(const uint8_t leaf_hash[MERKLE_HASH_LEN],
 	return sn == 0 && sodium_memcmp(r, root, MERKLE_HASH_LEN) == 0;
 }
 
-bool merkle_verify_consistency(uint64_t size1, uint64_t size2,
-			       const uint8_t root1[MERKLE_HASH_LEN],
-			       const uint8_t root2[MERKLE_HASH_LEN],
-			       const uint8_t proof[][MERKLE_HASH_LEN], size_t n)
+bool merkle_verify_consistency(uint64_t size1, uint64_t size2, const uint8_t root1[MERKLE_HASH_LEN],
+                               const uint8_t root2[MERKLE_HASH_LEN],
+                               const uint8_t proof[][MERKLE_HASH_LEN], size_t n)
 {
 	uint8_t fr[MERKLE_HASH_LEN], sr[MERKLE_HASH_LEN];
 	uint64_t fn, sn;

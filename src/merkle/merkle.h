@@ -24,11 +24,11 @@
 
 #include "core/err.h"
 
-#define MERKLE_HASH_LEN 32
+#define MERKLE_HASH_LEN  32
 #define MERKLE_MAX_PROOF 128 /* hashes; 2 * 64 bounds any proof */
 
 typedef enum dt_err merkle_read_fn(void *ctx, unsigned level, uint64_t index,
-				   uint8_t out[MERKLE_HASH_LEN]);
+                                   uint8_t out[MERKLE_HASH_LEN]);
 
 struct merkle_stored {
 	unsigned level;
@@ -37,9 +37,8 @@ struct merkle_stored {
 };
 
 void merkle_leaf_hash(const void *data, size_t len, uint8_t out[MERKLE_HASH_LEN]);
-void merkle_node_hash(const uint8_t left[MERKLE_HASH_LEN],
-		      const uint8_t right[MERKLE_HASH_LEN],
-		      uint8_t out[MERKLE_HASH_LEN]);
+void merkle_node_hash(const uint8_t left[MERKLE_HASH_LEN], const uint8_t right[MERKLE_HASH_LEN],
+                      uint8_t out[MERKLE_HASH_LEN]);
 void merkle_empty_root(uint8_t out[MERKLE_HASH_LEN]);
 
 /*
@@ -48,31 +47,26 @@ void merkle_empty_root(uint8_t out[MERKLE_HASH_LEN]);
  * 64 entries in all).  rd supplies the left siblings.
  */
 enum dt_err merkle_append(merkle_read_fn *rd, void *ctx, uint64_t n,
-			  const uint8_t leaf_hash[MERKLE_HASH_LEN],
-			  struct merkle_stored *out, size_t *nout);
+                          const uint8_t leaf_hash[MERKLE_HASH_LEN], struct merkle_stored *out,
+                          size_t *nout);
 
 /* The root of the first `size` leaves. */
-enum dt_err merkle_root(merkle_read_fn *rd, void *ctx, uint64_t size,
-			uint8_t out[MERKLE_HASH_LEN]);
+enum dt_err merkle_root(merkle_read_fn *rd, void *ctx, uint64_t size, uint8_t out[MERKLE_HASH_LEN]);
 
 /* Inclusion proof of leaf index in the tree of `size` leaves. */
-enum dt_err merkle_prove_inclusion(merkle_read_fn *rd, void *ctx,
-				   uint64_t index, uint64_t size,
-				   uint8_t proof[][MERKLE_HASH_LEN], size_t *n);
+enum dt_err merkle_prove_inclusion(merkle_read_fn *rd, void *ctx, uint64_t index, uint64_t size,
+                                   uint8_t proof[][MERKLE_HASH_LEN], size_t *n);
 
 /* Consistency proof from size1 to size2 (0 < size1 <= size2). */
-enum dt_err merkle_prove_consistency(merkle_read_fn *rd, void *ctx,
-				     uint64_t size1, uint64_t size2,
-				     uint8_t proof[][MERKLE_HASH_LEN], size_t *n);
+enum dt_err merkle_prove_consistency(merkle_read_fn *rd, void *ctx, uint64_t size1, uint64_t size2,
+                                     uint8_t proof[][MERKLE_HASH_LEN], size_t *n);
 
-bool merkle_verify_inclusion(const uint8_t leaf_hash[MERKLE_HASH_LEN],
-			     uint64_t index, uint64_t size,
-			     const uint8_t proof[][MERKLE_HASH_LEN], size_t n,
-			     const uint8_t root[MERKLE_HASH_LEN]);
+bool merkle_verify_inclusion(const uint8_t leaf_hash[MERKLE_HASH_LEN], uint64_t index,
+                             uint64_t size, const uint8_t proof[][MERKLE_HASH_LEN], size_t n,
+                             const uint8_t root[MERKLE_HASH_LEN]);
 
-bool merkle_verify_consistency(uint64_t size1, uint64_t size2,
-			       const uint8_t root1[MERKLE_HASH_LEN],
-			       const uint8_t root2[MERKLE_HASH_LEN],
-			       const uint8_t proof[][MERKLE_HASH_LEN], size_t n);
+bool merkle_verify_consistency(uint64_t size1, uint64_t size2, const uint8_t root1[MERKLE_HASH_LEN],
+                               const uint8_t root2[MERKLE_HASH_LEN],
+                               const uint8_t proof[][MERKLE_HASH_LEN], size_t n);
 
 #endif

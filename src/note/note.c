@@ -51,8 +51,8 @@ bool note_name_valid(const char *name)
 	return true;
 }
 
-enum dt_err note_verifier_init(struct note_verifier *v, const char *name,
-			       uint8_t type, const uint8_t pub[32])
+enum dt_err note_verifier_init(struct note_verifier *v, const char *name, uint8_t type,
+                               const uint8_t pub[32])
 {
 	if (!note_name_valid(name))
 		return DT_EINVAL;
@@ -79,8 +79,7 @@ static bool b64_decode(const char *s, size_t len, uint8_t *out, size_t max, size
 
 	if (len == 0)
 		return false;
-	if (sodium_base642bin(out, max, s, len, NULL, n, &end,
-			      sodium_base64_VARIANT_ORIGINAL) != 0)
+	if (sodium_base642bin(out, max, s, len, NULL, n, &end, sodium_base64_VARIANT_ORIGINAL) != 0)
 		return false;
 	return end == s + len;
 }
@@ -98,7 +97,7 @@ enum dt_err note_vkey_format(const struct note_verifier *v, struct strbuf *out)
 }
 
 enum dt_err note_vkey_parse(const char *s, size_t len, struct note_verifier *out,
-			    struct dt_diag *diag)
+                            struct dt_diag *diag)
 {
 	const char *p1 = memchr(s, '+', len), *p2;
 	uint8_t k[64];
@@ -109,7 +108,7 @@ enum dt_err note_vkey_parse(const char *s, size_t len, struct note_verifier *out
 	if (p1 == NULL || (p2 = memchr(p1 + 1, '+', len - (size_t)(p1 + 1 - s))) == NULL ||
 	    p2 - p1 != 9) {
 		dt_diag_set(diag, NULL, 0, "verifier key '%.*s' is not name+hexid+base64key",
-			    (int)(len > 80 ? 80 : len), s);
+		            (int)(len > 80 ? 80 : len), s);
 		return DT_EPARSE;
 	}
 	if ((size_t)(p1 - s) >= sizeof(name)) {
@@ -119,18 +118,21 @@ enum dt_err note_vkey_parse(const char *s, size_t len, struct note_verifier *out
 	memcpy(name, s, (size_t)(p1 - s));
 	name[p1 - s] = '\0';
 	for (const char *h = p1 + 1; h < p2; h++) {
-		int d = (*h >= '0' && *h <= '9') ? *h - '0' : (*h >= 'a' && *h <= 'f') ? *h - 'a' + 10 : -1;
+		int d = (*h >= '0' && *h <= '9')   ? *h - '0'
+		        : (*h >= 'a' && *h <= 'f') ? *h - 'a' + 10
+		                                   : -1;
 
 		if (d < 0) {
-			dt_diag_set(diag, NULL, 0, "verifier key ID '%.8s' is not lower-case hex", p1 + 1);
+			dt_diag_set(diag, NULL, 0, "verifier key ID '%.8s' is not lower-case hex",
+			            p1 + 1);
 			return DT_EPARSE;
 		}
 		id = id << 4 | (unsigned)d;
 	}
 	if (!b64_decode(p2 + 1, len - (size_t)(p2 + 1 - s), k, sizeof(k), &klen) || klen != 33 ||
 	    (k[0] != NOTE_TYPE_ED25519 && k[0] != NOTE_TYPE_COSIG)) {
-		dt_diag_set(diag, NULL, 0, "verifier key '%s': not an Ed25519 key (type 0x01 or 0x04)",
-			    name);
+		dt_diag_set(diag, NULL, 0,
+		            "verifier key '%s': not an Ed25519 key (type 0x01 or 0x04)", name);
 		return DT_EPARSE;
 	}
 	if (note_verifier_init(out, name, k[0], k + 1)) {
@@ -138,8 +140,9 @@ enum dt_err note_vkey_parse(const char *s, size_t len, struct note_verifier *out
 		return DT_EPARSE;
 	}
 	if (out->id != id) {
-		dt_diag_set(diag, NULL, 0, "verifier key '%s': key ID %08x does not match the key (%08x)",
-			    name, id, out->id);
+		dt_diag_set(diag, NULL, 0,
+		            "verifier key '%s': key ID %08x does not match the key (%08x)", name,
+		            id, out->id);
 		return DT_EPARSE;
 	}
 	return DT_OK;
@@ -180,8 +183,8 @@ static bool text_valid(const char *t, size_t len)
 	return true;
 }
 
-static enum dt_err sig_line(const char *name, uint32_t id, const uint8_t *sig,
-			    size_t siglen, struct strbuf *out)
+static enum dt_err sig_line(const char *name, uint32_t id, const uint8_t *sig, size_t siglen,
+                            struct strbuf *out)
 {
 	uint8_t buf[4 + 80];
 	enum dt_err err;
@@ -197,9 +200,8 @@ static enum dt_err sig_line(const char *name, uint32_t id, const uint8_t *sig,
 	return strbuf_addc(out, '\n');
 }
 
-enum dt_err note_sign_line(const char *text, size_t len, const char *name,
-			   const uint8_t pub[32], const uint8_t sk[64],
-			   struct strbuf *out)
+enum dt_err note_sign_line(const char *text, size_t len, const char *name, const uint8_t pub[32],
+                           const uint8_t sk[64], struct strbuf *out)
 {
 	uint8_t sig[64];
 
@@ -209,8 +211,7 @@ enum dt_err note_sign_line(const char *text, size_t len, const char *name,
 	return sig_line(name, note_key_id(name, NOTE_TYPE_ED25519, pub), sig, 64, out);
 }
 
-static enum dt_err cosig_message(const char *text, size_t len, uint64_t ts,
-				 struct strbuf *msg)
+static enum dt_err cosig_message(const char *text, size_t len, uint64_t ts, struct strbuf *msg)
 {
 	enum dt_err err;
 
@@ -219,9 +220,8 @@ static enum dt_err cosig_message(const char *text, size_t len, uint64_t ts,
 	return strbuf_add(msg, text, len);
 }
 
-enum dt_err note_cosign_line(const char *text, size_t len, const char *name,
-			     const uint8_t pub[32], const uint8_t sk[64],
-			     uint64_t ts, struct strbuf *out)
+enum dt_err note_cosign_line(const char *text, size_t len, const char *name, const uint8_t pub[32],
+                             const uint8_t sk[64], uint64_t ts, struct strbuf *out)
 {
 	struct strbuf msg;
 	uint8_t sig[72];
@@ -241,16 +241,17 @@ enum dt_err note_cosign_line(const char *text, size_t len, const char *name,
 	return sig_line(name, note_key_id(name, NOTE_TYPE_COSIG, pub), sig, 72, out);
 }
 
-enum dt_err note_parse(const char *data, size_t len, struct note *out,
-		       struct dt_diag *diag)
+enum dt_err note_parse(const char *data, size_t len, struct note *out, struct dt_diag *diag)
 {
 	size_t split = 0, i;
 	bool found = false;
 
 	memset(out, 0, sizeof(*out));
 	if (len > NOTE_MAX_BYTES || !text_valid(data, len)) {
-		dt_diag_set(diag, NULL, 0, "not a signed note: not newline-terminated UTF-8 "
-			    "without control characters, or larger than %d bytes", NOTE_MAX_BYTES);
+		dt_diag_set(diag, NULL, 0,
+		            "not a signed note: not newline-terminated UTF-8 "
+		            "without control characters, or larger than %d bytes",
+		            NOTE_MAX_BYTES);
 		return DT_EPARSE;
 	}
 	for (i = 1; i + 1 < len; i++) {
@@ -279,8 +280,9 @@ enum dt_err note_parse(const char *data, size_t len, struct note *out,
 
 		if (n < 4 || memcmp(l, emdash_sp, 4) != 0 ||
 		    (sp = memchr(l + 4, ' ', n - 4)) == NULL || sp == l + 4) {
-			dt_diag_set(diag, NULL, 0, "signature line '%.*s' is not '— name signature'",
-				    (int)(n > 60 ? 60 : n), l);
+			dt_diag_set(diag, NULL, 0,
+			            "signature line '%.*s' is not '— name signature'",
+			            (int)(n > 60 ? 60 : n), l);
 			return DT_EPARSE;
 		}
 		if (out->nsigs == NOTE_MAX_SIGS) {
@@ -297,11 +299,12 @@ enum dt_err note_parse(const char *data, size_t len, struct note *out,
 		if (!note_name_valid(s->name) ||
 		    !b64_decode(sp + 1, (size_t)(eol - (sp + 1)), raw, sizeof(raw), &rawlen) ||
 		    rawlen < 5) {
-			dt_diag_set(diag, NULL, 0, "signature by '%s' is not base64(keyid || signature)",
-				    s->name);
+			dt_diag_set(diag, NULL, 0,
+			            "signature by '%s' is not base64(keyid || signature)", s->name);
 			return DT_EPARSE;
 		}
-		s->id = ((uint32_t)raw[0] << 24) | ((uint32_t)raw[1] << 16) | ((uint32_t)raw[2] << 8) | raw[3];
+		s->id = ((uint32_t)raw[0] << 24) | ((uint32_t)raw[1] << 16) |
+		        ((uint32_t)raw[2] << 8) | raw[3];
 		s->len = rawlen - 4;
 		memcpy(s->sig, raw + 4, s->len);
 		out->nsigs++;
@@ -310,8 +313,8 @@ enum dt_err note_parse(const char *data, size_t len, struct note *out,
 	return DT_OK;
 }
 
-enum dt_err note_verify(const struct note *n, const struct note_verifier *v,
-			size_t nv, uint64_t *verified, struct dt_diag *diag)
+enum dt_err note_verify(const struct note *n, const struct note_verifier *v, size_t nv,
+                        uint64_t *verified, struct dt_diag *diag)
 {
 	uint64_t mask = 0;
 	struct strbuf msg;
@@ -327,20 +330,22 @@ enum dt_err note_verify(const struct note *n, const struct note_verifier *v,
 				continue;
 			if (v[k].type == NOTE_TYPE_ED25519 && s->len == 64) {
 				ok = crypto_sign_verify_detached(s->sig, (const uint8_t *)n->text,
-								 n->text_len, v[k].pub) == 0;
+				                                 n->text_len, v[k].pub) == 0;
 			} else if (v[k].type == NOTE_TYPE_COSIG && s->len == 72) {
 				uint64_t ts = 0;
 
 				for (int b = 0; b < 8; b++)
 					ts = ts << 8 | s->sig[b];
 				strbuf_reset(&msg);
-				ok = ts <= INT64_MAX && cosig_message(n->text, n->text_len, ts, &msg) == DT_OK &&
-				     crypto_sign_verify_detached(s->sig + 8, (const uint8_t *)msg.p, msg.len,
-								 v[k].pub) == 0;
+				ok = ts <= INT64_MAX &&
+				     cosig_message(n->text, n->text_len, ts, &msg) == DT_OK &&
+				     crypto_sign_verify_detached(s->sig + 8, (const uint8_t *)msg.p,
+				                                 msg.len, v[k].pub) == 0;
 			}
 			if (!ok) {
-				dt_diag_set(diag, NULL, 0, "signature by '%s' (key %08x) does not verify",
-					    s->name, s->id);
+				dt_diag_set(diag, NULL, 0,
+				            "signature by '%s' (key %08x) does not verify", s->name,
+				            s->id);
 				strbuf_release(&msg);
 				return DT_EFORMAT;
 			}
@@ -358,8 +363,8 @@ enum dt_err note_verify(const struct note *n, const struct note_verifier *v,
 	return DT_OK;
 }
 
-enum dt_err checkpoint_format(const char *origin, uint64_t size,
-			      const uint8_t root[32], struct strbuf *out)
+enum dt_err checkpoint_format(const char *origin, uint64_t size, const uint8_t root[32],
+                              struct strbuf *out)
 {
 	enum dt_err err;
 
@@ -372,7 +377,7 @@ enum dt_err checkpoint_format(const char *origin, uint64_t size,
 }
 
 enum dt_err checkpoint_parse(const char *text, size_t len, struct checkpoint *out,
-			     struct dt_diag *diag)
+                             struct dt_diag *diag)
 {
 	const char *l1 = text, *e1, *l2, *e2, *l3, *e3;
 	size_t rl;
@@ -401,6 +406,7 @@ enum dt_err checkpoint_parse(const char *text, size_t len, struct checkpoint *ou
 	out->size = size;
 	return DT_OK;
 bad:
-	dt_diag_set(diag, NULL, 0, "not a checkpoint: expected origin, tree size and base64 root hash lines");
+	dt_diag_set(diag, NULL, 0,
+	            "not a checkpoint: expected origin, tree size and base64 root hash lines");
 	return DT_EPARSE;
 }
