@@ -40,7 +40,7 @@ static void usage(FILE *f)
 	           "  --db PATH     node database (default $DETENTE_DB or ./detente.db);\n"
 	           "                reference data lives in PATH.d/refdata\n"
 	           "  --store URL   where events are stored (accepted; no command stores\n"
-		"                events yet)\n"
+	           "                events yet)\n"
 	           "  -h, --help    this help; 'detente COMMAND --help' for a command\n"
 	           "  --version     print the version\n"
 	           "\n"
