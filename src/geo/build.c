@@ -824,6 +824,25 @@ static void fill_first(uint32_t *first, const dt_u128 *start, size_t n, unsigned
 	}
 }
 
+/* fine[k]: the first start at or after block k of 2000::/3 (k = 0..2^20;
+ * block 2^20 begins at 4000::). */
+static void fill_fine6(uint32_t *fine, const dt_u128 *start, size_t n)
+{
+	const unsigned shift = 128 - 3 - GEO_FINE6_BITS;
+	const dt_u128 base = (dt_u128)1 << 125; /* 2000:: */
+	size_t i = 0;
+
+	while (i < n && start[i] < base)
+		i++;
+	for (uint32_t k = 0; k <= GEO_FINE6_BLOCKS; k++) {
+		dt_u128 blk = base + ((dt_u128)k << shift);
+
+		while (i < n && start[i] < blk)
+			i++;
+		fine[k] = (uint32_t)i;
+	}
+}
+
 enum dt_err geo_builder_serialize(struct geo_builder *b, uint8_t **outp, size_t *outlen,
                                   struct dt_diag *diag)
 {
@@ -834,7 +853,7 @@ enum dt_err geo_builder_serialize(struct geo_builder *b, uint8_t **outp, size_t 
 	uint32_t *first = NULL, *orgmap = NULL, *tmp32 = NULL;
 	uint16_t *low = NULL;
 	struct geo_v6key *k6 = NULL;
-	uint32_t *mid6 = NULL;
+	uint32_t *mid6 = NULL, *fine6 = NULL;
 	struct geo_info_rec *recs = NULL;
 	struct image strings = {0};
 	uint32_t flagoff[GEO_MAX_FLAGS];
@@ -855,6 +874,7 @@ enum dt_err geo_builder_serialize(struct geo_builder *b, uint8_t **outp, size_t 
 	    (tmp32 = malloc((p4.n + 1) * sizeof(*tmp32))) == NULL ||
 	    (k6 = malloc((p6.n + 1) * sizeof(*k6))) == NULL ||
 	    (mid6 = malloc((p6.n + 1) * sizeof(*mid6))) == NULL ||
+	    (fine6 = malloc((GEO_FINE6_BLOCKS + 1) * sizeof(*fine6))) == NULL ||
 	    (recs = calloc(it.n + 1, sizeof(*recs))) == NULL ||
 	    (orgmap = malloc((b->orgs.n + 1) * sizeof(*orgmap))) == NULL)
 		goto out;
@@ -923,6 +943,7 @@ enum dt_err geo_builder_serialize(struct geo_builder *b, uint8_t **outp, size_t 
 	    image_section(&im, p4.info, p4.n * sizeof(*p4.info), &h.off_info4))
 		goto out;
 	fill_first(first, p6.start, p6.n, 112);
+	fill_fine6(fine6, p6.start, p6.n);
 	for (size_t i = 0; i < p6.n; i++) {
 		k6[i].hi = (uint64_t)(p6.start[i] >> 64);
 		k6[i].lo = (uint64_t)p6.start[i];
@@ -932,6 +953,7 @@ enum dt_err geo_builder_serialize(struct geo_builder *b, uint8_t **outp, size_t 
 	    image_section(&im, k6, p6.n * sizeof(*k6), &h.off_start6) ||
 	    image_section(&im, p6.info, p6.n * sizeof(*p6.info), &h.off_info6) ||
 	    image_section(&im, mid6, p6.n * sizeof(*mid6), &h.off_mid6) ||
+	    image_section(&im, fine6, (GEO_FINE6_BLOCKS + 1) * sizeof(*fine6), &h.off_fine6) ||
 	    image_section(&im, recs, it.n * sizeof(*recs), &h.off_info) ||
 	    image_section(&im, strings.p, strings.len, &h.off_strings) ||
 	    image_section(&im, flagoff, b->nflags * sizeof(uint32_t), &h.off_flags))
@@ -975,6 +997,7 @@ out:
 	free(tmp32);
 	free(k6);
 	free(mid6);
+	free(fine6);
 	free(recs);
 	free(orgmap);
 	free(strings.p);

@@ -17,6 +17,8 @@
  *   mid6[n6]       bits 16..47 of each IPv6 start: the search key (16 a
  *                  cache line); full 128-bit keys only break ties among
  *                  intervals that start inside the same /48
+ *   fine6[2^20+1]  for 2000::/3, the same as first6 on /23 blocks: the
+ *                  first interval starting in block k of 2000::/3 or later
  *   info[ninfo]    distinct answers: country, ASN, organisation, flags
  *   strings        NUL-terminated organisation names, then flag names
  *   flags[nflags]  string offsets of flag names, bit order
@@ -34,9 +36,14 @@
 #include <stdint.h>
 
 #define GEO_MAGIC   "DTGEOIX\0"
-#define GEO_VERSION 2
-#define GEO_ALIGN   64
-#define GEO_NO_ORG  UINT32_MAX
+#define GEO_VERSION 3
+
+/* The finer IPv6 block table covers 2000::/3 (global unicast, where all
+ * routed space is) in 2^GEO_FINE6_BITS blocks of /(3 + GEO_FINE6_BITS). */
+#define GEO_FINE6_BITS   20
+#define GEO_FINE6_BLOCKS (1u << GEO_FINE6_BITS)
+#define GEO_ALIGN        64
+#define GEO_NO_ORG       UINT32_MAX
 
 struct geo_hdr {
 	char magic[8];
@@ -44,7 +51,7 @@ struct geo_hdr {
 	uint32_t hdr_size;
 	uint32_t n4, n6, ninfo, nflags, ninputs, norgs;
 	uint64_t off_first4, off_low4, off_start4, off_info4;
-	uint64_t off_first6, off_start6, off_info6, off_mid6;
+	uint64_t off_first6, off_start6, off_info6, off_mid6, off_fine6;
 	uint64_t off_info, off_strings, len_strings, off_flags, off_inputs;
 	uint64_t file_size;
 };

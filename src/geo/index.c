@@ -25,7 +25,7 @@ struct geo_index {
 	const uint8_t *map;
 	size_t size;
 	const struct geo_hdr *h;
-	const uint32_t *first4, *start4, *info4, *first6, *info6, *mid6, *flagoff;
+	const uint32_t *first4, *start4, *info4, *first6, *info6, *mid6, *fine6, *flagoff;
 	const uint16_t *low4;
 	const struct geo_v6key *start6;
 	const struct geo_info_rec *info;
@@ -58,6 +58,7 @@ static const char *validate(struct geo_index *x)
 	    !section_ok(h, h->off_start4, h->n4, 4) || !section_ok(h, h->off_info4, h->n4, 4) ||
 	    !section_ok(h, h->off_first6, 65537, 4) || !section_ok(h, h->off_start6, h->n6, 16) ||
 	    !section_ok(h, h->off_info6, h->n6, 4) || !section_ok(h, h->off_mid6, h->n6, 4) ||
+	    !section_ok(h, h->off_fine6, GEO_FINE6_BLOCKS + 1, 4) ||
 	    !section_ok(h, h->off_info, h->ninfo, sizeof(struct geo_info_rec)) ||
 	    !section_ok(h, h->off_strings, h->len_strings, 1) ||
 	    !section_ok(h, h->off_flags, h->nflags, 4) ||
@@ -73,6 +74,7 @@ static const char *validate(struct geo_index *x)
 	x->start6 = (const struct geo_v6key *)(x->map + h->off_start6);
 	x->info6 = (const uint32_t *)(x->map + h->off_info6);
 	x->mid6 = (const uint32_t *)(x->map + h->off_mid6);
+	x->fine6 = (const uint32_t *)(x->map + h->off_fine6);
 	x->info = (const struct geo_info_rec *)(x->map + h->off_info);
 	x->strings = (const char *)(x->map + h->off_strings);
 	x->flagoff = (const uint32_t *)(x->map + h->off_flags);
@@ -107,6 +109,20 @@ static const char *validate(struct geo_index *x)
 		if (i < x->first6[b] || i >= x->first6[b + 1] || x->info6[i] >= h->ninfo ||
 		    x->mid6[i] != (uint32_t)(k->hi >> 16))
 			return "IPv6 interval table inconsistent";
+	}
+	/* the fine table agrees with the starts: block k of 2000::/3 begins
+	 * at fine6[k], ends before fine6[k + 1], all within 2000::/3 */
+	for (uint32_t k = 0; k < GEO_FINE6_BLOCKS; k++)
+		if (x->fine6[k] > x->fine6[k + 1] || x->fine6[k + 1] > h->n6)
+			return "IPv6 fine block table not monotone";
+	if (x->fine6[0] != x->first6[0x2000] || x->fine6[GEO_FINE6_BLOCKS] != x->first6[0x4000])
+		return "IPv6 fine block table inconsistent with the block table";
+	for (uint32_t i = x->fine6[0]; i < x->fine6[GEO_FINE6_BLOCKS]; i++) {
+		uint32_t k = (uint32_t)(x->start6[i].hi >> (64 - 3 - GEO_FINE6_BITS)) &
+		             (GEO_FINE6_BLOCKS - 1);
+
+		if (i < x->fine6[k] || i >= x->fine6[k + 1])
+			return "IPv6 fine block table inconsistent";
 	}
 	for (uint32_t i = 0; i < h->ninfo; i++) {
 		const struct geo_info_rec *r = &x->info[i];
@@ -245,8 +261,20 @@ static inline bool le6(const struct geo_v6key *k, uint64_t hi, uint64_t lo)
 static inline uint32_t find6(const struct geo_index *x, dt_u128 a)
 {
 	uint64_t hi = (uint64_t)(a >> 64), lo = (uint64_t)a;
-	uint32_t b = (uint32_t)(hi >> 48), base = x->first6[b];
-	uint32_t n = x->first6[b + 1] - base, key = (uint32_t)(hi >> 16);
+	uint32_t base, n, key = (uint32_t)(hi >> 16);
+
+	if ((hi >> 61) == 1) {
+		/* 2000::/3: the /23 block table */
+		uint32_t k = (uint32_t)(hi >> (64 - 3 - GEO_FINE6_BITS)) & (GEO_FINE6_BLOCKS - 1);
+
+		base = x->fine6[k];
+		n = x->fine6[k + 1] - base;
+	} else {
+		uint32_t b = (uint32_t)(hi >> 48);
+
+		base = x->first6[b];
+		n = x->first6[b + 1] - base;
+	}
 	const uint32_t *p = x->mid6 + base;
 	uint32_t i, run;
 
