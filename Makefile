@@ -13,7 +13,7 @@ PREFIX   ?= /usr/local
 DESTDIR  ?=
 CC       ?= cc
 SANITIZE ?=
-PKGS     := libsodium jansson libmaxminddb sqlite3
+PKGS     := libsodium jansson libmaxminddb sqlite3 zlib
 
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wvla -Wformat=2 -Wno-format-nonliteral
@@ -36,7 +36,7 @@ else
 BUILD    := build/rel
 endif
 
-LIB_SRC  := $(wildcard src/core/*.c src/geo/*.c src/merkle/*.c src/note/*.c src/ledger/*.c)
+LIB_SRC  := $(wildcard src/core/*.c src/geo/*.c src/merkle/*.c src/note/*.c src/ledger/*.c src/ingest/*.c src/store/*.c)
 CLI_SRC  := $(wildcard src/cli/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)

@@ -31,6 +31,7 @@
 
 #include <jansson.h>
 
+#include "core/file.h"
 #include "core/limits.h"
 #include "geo/build_int.h"
 #include "geo/format.h"
@@ -363,54 +364,6 @@ uint16_t geo_cc_parse(const char *s, size_t len, bool *valid)
 
 /* ---- inputs ---------------------------------------------------------- */
 
-static enum dt_err read_file(const char *path, char **data, size_t *len, struct dt_diag *diag)
-{
-	struct stat st;
-	char *buf = NULL;
-	size_t got = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	*data = NULL;
-	if (fd < 0) {
-		dt_diag_set(diag, path, 0, "cannot open: %s", strerror(errno));
-		return DT_EIO;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		dt_diag_set(diag, path, 0, "not a regular file");
-		close(fd);
-		return DT_EIO;
-	}
-	if ((uint64_t)st.st_size > GEO_MAX_INDEX_BYTES) {
-		dt_diag_set(diag, path, 0, "file larger than %llu bytes",
-		            (unsigned long long)GEO_MAX_INDEX_BYTES);
-		close(fd);
-		return DT_ELIMIT;
-	}
-	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
-		close(fd);
-		return DT_ENOMEM;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			dt_diag_set(diag, path, 0, "read failed: %s",
-			            n < 0 ? strerror(errno) : "file shrank");
-			free(buf);
-			close(fd);
-			return DT_EIO;
-		}
-		got += (size_t)n;
-	}
-	close(fd);
-	buf[got] = '\0';
-	*data = buf;
-	*len = got;
-	return DT_OK;
-}
-
 /* "# License: X" and "# Vendor: Y" in a range file's comment header. */
 static void licence_from_header(const char *data, size_t len, char *out, size_t size)
 {
@@ -559,7 +512,7 @@ enum dt_err geo_builder_add_file(struct geo_builder *b, enum geo_kind kind, cons
 	size_t len = 0;
 	enum dt_err err;
 
-	if ((err = read_file(path, &data, &len, diag)))
+	if ((err = dt_read_file(path, GEO_MAX_INDEX_BYTES, &data, &len, diag)))
 		return err;
 	if ((err = add_input(b, kind, path, data, len, flag, &in)))
 		goto out;

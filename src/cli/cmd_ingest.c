@@ -1,0 +1,269 @@
+/*
+ * cmd_ingest.c — `detente ingest` and `detente events`.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "core/limits.h"
+#include "geo/refdata.h"
+#include "ingest/submit.h"
+#include "ledger/ledger.h"
+#include "store/store.h"
+
+static const char ingest_usage[] =
+    "usage: detente ingest [--format auto|zeek|eve] [--victim ORG] [--sector S]\n"
+    "                      [--home-net CIDR,...] [--tlp LEVEL] FILE...\n"
+    "\n"
+    "Turn telemetry files into attributed events: each file becomes a signed\n"
+    "ledger entry (kind submission) and its records events in the node's\n"
+    "database, with the remote endpoint attributed from the active reference\n"
+    "data.  gzip input is read transparently; re-ingesting a file adds nothing.\n"
+    "\n"
+    "  --format F        auto (default), zeek (TSV or JSON logs), eve (Suricata)\n"
+    "  --victim ORG      the organisation the telemetry comes from\n"
+    "  --sector S        its sector\n"
+    "  --home-net LIST   the victim's networks, comma-separated CIDRs (default:\n"
+    "                    RFC 1918, RFC 6598, loopback, link-local, fc00::/7); the\n"
+    "                    endpoint outside them is the remote one, to attribute\n"
+    "  --tlp LEVEL       CLEAR, GREEN, AMBER (default), AMBER+STRICT, RED\n"
+    "\n"
+    "Not yet: pcap, NetFlow/IPFIX, syslog and web server logs.\n"
+    "exit status: 0 all ingested, 1 some records rejected or a file damaged,\n"
+    "2 usage or setup error\n";
+
+static const char events_usage[] =
+    "usage: detente events [--json|--tsv] [--victim V] [--since T] [--until T]\n"
+    "\n"
+    "Print stored events, oldest first: TSV with a header (default) or one JSON\n"
+    "object a line (--json) with ts, src, sport, dst, dport, proto, kind, remote,\n"
+    "victim, country, asn, as_org, flags, signature, domain, submission, record\n"
+    "and the other indicator fields.  T is RFC 3339 (2024-04-12T19:29:12Z, or a\n"
+    "date) or seconds since the epoch.\n";
+
+struct warn_state {
+	char file[1024];
+	unsigned long shown, more;
+};
+
+static void on_warn(void *ctx, const struct dt_diag *d)
+{
+	struct warn_state *w = ctx;
+
+	if (strcmp(w->file, d->file) != 0) {
+		snprintf(w->file, sizeof(w->file), "%s", d->file);
+		w->shown = w->more = 0;
+	}
+	if (w->shown++ < DT_MAX_WARNINGS_SHOWN)
+		cli_diag(d);
+	else
+		w->more++;
+}
+
+static bool parse_home(const char *list, struct submit_opts *o)
+{
+	o->nhome = 0;
+	while (*list) {
+		size_t n = strcspn(list, ",");
+
+		if (n && (o->nhome == SUBMIT_MAX_HOME ||
+		          dt_prefix_parse(list, n, &o->home[o->nhome++], NULL) != DT_OK)) {
+			cli_error("ingest: --home-net: '%.*s' is not a CIDR prefix", (int)n, list);
+			return false;
+		}
+		list += n + (list[n] == ',');
+	}
+	return true;
+}
+
+int cmd_ingest(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"format", required_argument, NULL, 'f'},
+	    {"victim", required_argument, NULL, 'v'},
+	    {"sector", required_argument, NULL, 's'},
+	    {"home-net", required_argument, NULL, 'n'},
+	    {"tlp", required_argument, NULL, 't'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0, 0, 0, 0},
+	};
+	struct submit_opts o = {.format = "auto"};
+	struct ledger *l = NULL;
+	struct store *s = NULL;
+	struct geo_index *ix = NULL;
+	struct dt_diag d;
+	struct warn_state ws = {0};
+	char dir[1100];
+	int ch, rc = 0;
+
+	submit_default_home(&o);
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'f': o.format = optarg; break;
+		case 'v': o.victim = optarg; break;
+		case 's': o.sector = optarg; break;
+		case 'n':
+			if (!parse_home(optarg, &o))
+				return EXIT_USAGE;
+			break;
+		case 't': o.tlp = optarg; break;
+		case 'h': fputs(ingest_usage, stdout); return 0;
+		default: fputs(ingest_usage, stderr); return EXIT_USAGE;
+		}
+	}
+	if (strcmp(o.format, "auto") != 0 && strcmp(o.format, "zeek") != 0 &&
+	    strcmp(o.format, "eve") != 0) {
+		cli_error("ingest: --format '%s' is not one of auto, zeek, eve", o.format);
+		return EXIT_USAGE;
+	}
+	if (optind >= argc) {
+		fputs(ingest_usage, stderr);
+		return EXIT_USAGE;
+	}
+	dt_diag_clear(&d);
+	if (ledger_open(c->db, &l, &d) || refdata_dir(c->db, dir, sizeof(dir)) ||
+	    refdata_open_active(dir, &ix, &d) || store_open(c->db, &s, &d)) {
+		cli_diag(&d);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	for (int i = optind; i < argc; i++) {
+		struct submit_result r;
+
+		dt_diag_clear(&d);
+		if (submit_file(l, s, ix, argv[i], &o, on_warn, &ws, &r, &d)) {
+			cli_diag(&d);
+			rc = rc ? rc : EXIT_REJECTED;
+			continue;
+		}
+		if (ws.more)
+			cli_error("%s: ... and %lu more rejected records", argv[i], ws.more);
+		ws.file[0] = '\0';
+		if (r.already) {
+			printf("%s: already ingested as ledger entry %llu; nothing added\n",
+			       argv[i], (unsigned long long)r.entry);
+			continue;
+		}
+		printf("%s: %s, %llu records, %llu events stored, %llu rejected, %llu ignored; "
+		       "ledger entry %llu\n",
+		       argv[i], r.format, (unsigned long long)r.counts.records,
+		       (unsigned long long)r.counts.events, (unsigned long long)r.counts.rejected,
+		       (unsigned long long)r.counts.ignored, (unsigned long long)r.entry);
+		if (r.damaged) {
+			cli_error("%s: %s; the records before it were ingested", argv[i], r.damage);
+			rc = rc ? rc : EXIT_REJECTED;
+		}
+		if (r.counts.rejected)
+			rc = rc ? rc : EXIT_REJECTED;
+	}
+out:
+	store_close(s);
+	geo_index_free(ix);
+	ledger_close(l);
+	return rc;
+}
+
+/* RFC 3339 / ISO date or epoch seconds into microseconds. */
+static bool parse_time(const char *t, int64_t *us)
+{
+	struct tm tm;
+	char *end;
+	long frac = 0;
+	int fdigits = 0;
+
+	if (*t >= '0' && *t <= '9' && strspn(t, "0123456789") == strlen(t)) {
+		*us = strtoll(t, NULL, 10) * 1000000;
+		return true;
+	}
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(t, "%Y-%m-%d", &tm);
+	if (end == NULL)
+		return false;
+	if (*end == 'T' || *end == ' ') {
+		end = strptime(end + 1, "%H:%M:%S", &tm);
+		if (end == NULL)
+			return false;
+		if (*end == '.') {
+			for (end++; *end >= '0' && *end <= '9'; end++)
+				if (fdigits++ < 6)
+					frac = frac * 10 + (*end - '0');
+			while (fdigits++ < 6)
+				frac *= 10;
+		}
+	}
+	if (*end == 'Z')
+		end++;
+	if (*end != '\0')
+		return false;
+	*us = (int64_t)timegm(&tm) * 1000000 + frac;
+	return true;
+}
+
+static enum dt_err write_row(void *ctx, const char *line, size_t len)
+{
+	(void)ctx;
+	return fwrite(line, 1, len, stdout) == len ? DT_OK : DT_EIO;
+}
+
+int cmd_events(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"json", no_argument, NULL, 'j'},
+	    {"tsv", no_argument, NULL, 't'},
+	    {"victim", required_argument, NULL, 'v'},
+	    {"since", required_argument, NULL, 's'},
+	    {"until", required_argument, NULL, 'u'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0, 0, 0, 0},
+	};
+	struct store_query q = {.since_us = INT64_MIN, .until_us = INT64_MAX, .tsv = true};
+	struct store *s = NULL;
+	struct dt_diag d;
+	int ch;
+	enum dt_err err;
+
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'j': q.tsv = false; break;
+		case 't': q.tsv = true; break;
+		case 'v': q.victim = optarg; break;
+		case 's':
+		case 'u':
+			if (!parse_time(optarg, ch == 's' ? &q.since_us : &q.until_us)) {
+				cli_error("events: '%s' is not a time (RFC 3339 or epoch seconds)",
+				          optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'h': fputs(events_usage, stdout); return 0;
+		default: fputs(events_usage, stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		cli_error("events: unexpected argument '%s'", argv[optind]);
+		return EXIT_USAGE;
+	}
+	dt_diag_clear(&d);
+	if (access(c->db, F_OK) != 0) {
+		cli_error("%s: no node here; run 'detente init' and 'detente ingest' first", c->db);
+		return EXIT_USAGE;
+	}
+	if (store_open(c->db, &s, &d)) {
+		cli_diag(&d);
+		return EXIT_USAGE;
+	}
+	if (q.tsv)
+		fputs(store_tsv_header, stdout);
+	err = store_events(s, &q, write_row, NULL, &d);
+	store_close(s);
+	if (err || fflush(stdout)) {
+		if (err != DT_EIO || d.msg[0])
+			cli_diag(&d);
+		return EXIT_USAGE;
+	}
+	return 0;
+}

@@ -1,0 +1,643 @@
+/*
+ * eve.c — Suricata's EVE JSON: one JSON object a line, each with an
+ * "event_type" that says which sub-object ("alert", "flow", "dns", ...)
+ * carries the details.
+ *
+ * Each non-blank line is parsed on its own (jansson, json_loadb on the
+ * line's slice), so a broken line costs only itself: it is reported as
+ * name:line with the reason and counted as rejected.  Lines of an event
+ * type we do not map (stats, smtp, drop, ...) are valid EVE and counted as
+ * ignored.  The input is refused as a whole (DT_EFORMAT) only when it has
+ * non-blank lines and not one of them is an EVE object, so a Zeek log or a
+ * CSV handed to the wrong parser says so once instead of being "all
+ * rejected".
+ *
+ * Timestamps ("2016-06-08T20:01:52.875791+0000") are read by hand, not by
+ * strptime: fixed digit counts, ranges checked (day of month included),
+ * fraction truncated to microseconds, the zone offset (+hhmm, +hh:mm or Z)
+ * subtracted to give UTC.  Days are counted with Howard Hinnant's
+ * days_from_civil, so no time zone or locale of the process is consulted.
+ *
+ * Ownership: the strings of the event handed to the sink point into the
+ * jansson tree of the current line or into small buffers of this call
+ * (flow_id as decimal text, the normalised certificate hash, the built
+ * URL); all of them die when the sink returns.  The record number of an
+ * event is its line number in the input (blank lines included), so a
+ * reader can find the line again.  Counts are added to *c, not reset.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "core/strbuf.h"
+#include "ingest/parsers.h"
+
+/* One line of EVE (alerts with payloads run to tens of kilobytes). */
+#define EVE_MAX_LINE (16u << 20)
+
+/* A line's verdict: made an event, of no interest, or rejected. */
+enum verdict { V_EVENT, V_IGNORED, V_REJECTED };
+
+/* What one call keeps between lines. */
+struct eve_state {
+	const char *name;
+	unsigned long line;
+	event_warn_fn *warn;
+	void *wctx;
+	char uid[24];       /* flow_id as decimal text */
+	char cert_sha1[41]; /* tls.fingerprint, lower-case hex */
+	struct strbuf url;  /* "http://" host url */
+	char why[200];      /* the first reason a line was not EVE */
+};
+
+static void reject(struct eve_state *st, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void reject(struct eve_state *st, const char *fmt, ...)
+{
+	struct dt_diag d;
+	va_list ap;
+	char msg[sizeof(d.msg)];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	dt_diag_set(&d, st->name, st->line, "%s", msg);
+	if (st->warn)
+		st->warn(st->wctx, &d);
+}
+
+/* ---- timestamps ------------------------------------------------------- */
+
+/* Reads exactly n decimal digits at s[*i]. */
+static bool digits(const char *s, size_t len, size_t *i, int n, int *out)
+{
+	int v = 0;
+
+	if (*i + (size_t)n > len)
+		return false;
+	for (int k = 0; k < n; k++) {
+		char ch = s[*i + (size_t)k];
+
+		if (ch < '0' || ch > '9')
+			return false;
+		v = v * 10 + (ch - '0');
+	}
+	*i += (size_t)n;
+	*out = v;
+	return true;
+}
+
+static bool expect(const char *s, size_t len, size_t *i, char ch)
+{
+	if (*i >= len || s[*i] != ch)
+		return false;
+	(*i)++;
+	return true;
+}
+
+/* Days from 1970-01-01 to y-m-d, proleptic Gregorian (Hinnant). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static int days_in_month(int y, int m)
+{
+	static const int dm[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return m == 2 && leap ? 29 : dm[m - 1];
+}
+
+/*
+ * "YYYY-MM-DDTHH:MM:SS[.f{1,9}](Z|+hhmm|+hh:mm|-hhmm|-hh:mm)" to
+ * microseconds since the epoch, UTC.  Returns NULL or why not.
+ */
+static const char *parse_ts(const char *s, size_t len, int64_t *out)
+{
+	size_t i = 0;
+	int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
+	int64_t frac = 0, secs;
+
+	if (!digits(s, len, &i, 4, &y) || !expect(s, len, &i, '-') || !digits(s, len, &i, 2, &mo) ||
+	    !expect(s, len, &i, '-') || !digits(s, len, &i, 2, &d) || !expect(s, len, &i, 'T') ||
+	    !digits(s, len, &i, 2, &h) || !expect(s, len, &i, ':') || !digits(s, len, &i, 2, &mi) ||
+	    !expect(s, len, &i, ':') || !digits(s, len, &i, 2, &sec))
+		return "not of the form YYYY-MM-DDTHH:MM:SS";
+	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 59)
+		return "date or time out of range";
+	if (i < len && s[i] == '.') {
+		int nd = 0;
+
+		i++;
+		while (i < len && s[i] >= '0' && s[i] <= '9') {
+			if (nd < 6)
+				frac = frac * 10 + (s[i] - '0');
+			nd++;
+			i++;
+		}
+		if (nd == 0 || nd > 9)
+			return "fraction of a second is not 1 to 9 digits";
+		for (int k = nd; k < 6; k++)
+			frac *= 10;
+	}
+	if (i < len && s[i] == 'Z') {
+		i++;
+	} else if (i < len && (s[i] == '+' || s[i] == '-')) {
+		sign = s[i] == '+' ? 1 : -1;
+		i++;
+		if (!digits(s, len, &i, 2, &oh))
+			return "zone offset is not +hhmm";
+		if (i < len && s[i] == ':')
+			i++;
+		if (!digits(s, len, &i, 2, &om))
+			return "zone offset is not +hhmm";
+		if (oh > 23 || om > 59)
+			return "zone offset out of range";
+	} else {
+		return "no zone offset (+hhmm or Z)";
+	}
+	if (i != len)
+		return "trailing characters";
+	secs = days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 + (int64_t)mi * 60 + sec;
+	secs -= (int64_t)sign * ((int64_t)oh * 3600 + (int64_t)om * 60);
+	*out = secs * 1000000 + frac;
+	return NULL;
+}
+
+/* ---- reading values --------------------------------------------------- */
+
+/* A string member as a slice; false when absent or not a string. */
+static bool get_str(const json_t *o, const char *key, struct dt_str *out)
+{
+	const json_t *v = json_object_get(o, key);
+
+	if (!json_is_string(v))
+		return false;
+	out->p = json_string_value(v);
+	out->len = json_string_length(v);
+	return true;
+}
+
+/* A non-negative integer member, or -1. */
+static int64_t get_count(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+
+	if (!json_is_integer(v) || json_integer_value(v) < 0)
+		return -1;
+	return (int64_t)json_integer_value(v);
+}
+
+static bool str_eq(struct dt_str s, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	if (s.len != n)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char a = s.p[i], b = lit[i];
+
+		if (a >= 'A' && a <= 'Z')
+			a = (char)(a + 32);
+		if (b >= 'A' && b <= 'Z')
+			b = (char)(b + 32);
+		if (a != b)
+			return false;
+	}
+	return true;
+}
+
+static bool has_prefix(struct dt_str s, const char *lit)
+{
+	struct dt_str head = {s.p, strlen(lit)};
+
+	return s.len >= head.len && str_eq(head, lit);
+}
+
+/* "TCP", "udp", "IPv6-ICMP", "6": the protocol number, or -1. */
+static int32_t parse_proto(const json_t *v)
+{
+	static const struct {
+		const char *name;
+		int32_t num;
+	} names[] = {
+	    {"tcp", 6},     {"udp", 17},   {"icmp", 1},  {"ipv6-icmp", 58},
+	    {"icmpv6", 58}, {"sctp", 132}, {"gre", 47},  {"esp", 50},
+	    {"ah", 51},     {"igmp", 2},   {"ipv6", 41}, {"udplite", 136},
+	};
+	struct dt_str s;
+	int32_t n = 0;
+
+	if (json_is_integer(v))
+		return json_integer_value(v) >= 0 && json_integer_value(v) <= 255
+		           ? (int32_t)json_integer_value(v)
+		           : -1;
+	if (!json_is_string(v))
+		return -1;
+	s.p = json_string_value(v);
+	s.len = json_string_length(v);
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
+		if (str_eq(s, names[i].name))
+			return names[i].num;
+	if (s.len == 0 || s.len > 3)
+		return -1;
+	for (size_t i = 0; i < s.len; i++) {
+		if (s.p[i] < '0' || s.p[i] > '9')
+			return -1;
+		n = n * 10 + (s.p[i] - '0');
+	}
+	return n <= 255 ? n : -1;
+}
+
+/* An address member: absent is fine (*has false), malformed is not. */
+static const char *get_ip(const json_t *o, const char *key, bool *has, struct dt_ip *ip)
+{
+	const json_t *v = json_object_get(o, key);
+
+	*has = false;
+	if (v == NULL || json_is_null(v))
+		return NULL;
+	if (!json_is_string(v) || dt_ip_parse(json_string_value(v), json_string_length(v), ip))
+		return "is not an IP address";
+	*has = true;
+	return NULL;
+}
+
+static const char *get_port(const json_t *o, const char *key, int32_t *port)
+{
+	const json_t *v = json_object_get(o, key);
+
+	*port = -1;
+	if (v == NULL || json_is_null(v))
+		return NULL;
+	if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 65535)
+		return "is not a port number";
+	*port = (int32_t)json_integer_value(v);
+	return NULL;
+}
+
+/* flow.start/flow.end (or netflow's) as a duration; age as a fallback. */
+static int64_t get_duration(const json_t *o)
+{
+	struct dt_str a, b;
+	int64_t t0, t1, age;
+
+	if (get_str(o, "start", &a) && get_str(o, "end", &b) && !parse_ts(a.p, a.len, &t0) &&
+	    !parse_ts(b.p, b.len, &t1) && t1 >= t0)
+		return t1 - t0;
+	age = get_count(o, "age");
+	return age >= 0 && age < INT64_MAX / 1000000 ? age * 1000000 : -1;
+}
+
+/* "aa:BB:..." (20 bytes) into lower-case hex without colons; false if not. */
+static bool norm_sha1(struct dt_str f, char out[41])
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < f.len; i++) {
+		char ch = f.p[i];
+
+		if (ch == ':') {
+			if (i % 3 != 2)
+				return false;
+			continue;
+		}
+		if (ch >= 'A' && ch <= 'F')
+			ch = (char)(ch + 32);
+		if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f')) || o == 40)
+			return false;
+		out[o++] = ch;
+	}
+	out[o] = '\0';
+	return o == 40;
+}
+
+/* ---- the sub-objects -------------------------------------------------- */
+
+static enum dt_err take_http(struct eve_state *st, const json_t *h, struct event *ev)
+{
+	struct dt_str host = {0}, path = {0};
+	enum dt_err err = DT_OK;
+
+	if (!json_is_object(h))
+		return DT_OK;
+	if (get_str(h, "hostname", &host))
+		ev->domain = host;
+	get_str(h, "http_user_agent", &ev->user_agent);
+	if (!get_str(h, "url", &path))
+		return DT_OK;
+	if (host.len == 0 || has_prefix(path, "http://") || has_prefix(path, "https://")) {
+		ev->url = path; /* already absolute (proxy requests), or no host */
+		return DT_OK;
+	}
+	strbuf_reset(&st->url);
+	if ((err = strbuf_add(&st->url, "http://", 7)) ||
+	    (err = strbuf_add(&st->url, host.p, host.len)))
+		return err;
+	if (path.len && path.p[0] != '/' && (err = strbuf_addc(&st->url, '/')))
+		return err;
+	if ((err = strbuf_add(&st->url, path.p, path.len)))
+		return err;
+	ev->url.p = st->url.p;
+	ev->url.len = st->url.len;
+	return DT_OK;
+}
+
+static void take_tls(struct eve_state *st, const json_t *t, struct event *ev)
+{
+	struct dt_str fp;
+
+	if (!json_is_object(t))
+		return;
+	get_str(t, "sni", &ev->domain);
+	get_str(json_object_get(t, "ja3"), "hash", &ev->ja3);
+	get_str(json_object_get(t, "ja3s"), "hash", &ev->ja3s);
+	if (get_str(t, "fingerprint", &fp) && norm_sha1(fp, st->cert_sha1)) {
+		ev->cert_sha1.p = st->cert_sha1;
+		ev->cert_sha1.len = 40;
+	}
+}
+
+static void take_dns(const json_t *d, struct event *ev)
+{
+	const json_t *q;
+
+	if (!json_is_object(d))
+		return;
+	if (get_str(d, "rrname", &ev->domain))
+		return;
+	/* Suricata 7 alerts: "query": [...]; EVE DNS v3: "queries": [...] */
+	q = json_object_get(d, "query");
+	if (!json_is_array(q))
+		q = json_object_get(d, "queries");
+	get_str(json_array_get(q, 0), "rrname", &ev->domain);
+}
+
+static void take_flow(const json_t *f, struct event *ev)
+{
+	if (!json_is_object(f))
+		return;
+	ev->orig_bytes = get_count(f, "bytes_toserver");
+	ev->resp_bytes = get_count(f, "bytes_toclient");
+	ev->orig_pkts = get_count(f, "pkts_toserver");
+	ev->resp_pkts = get_count(f, "pkts_toclient");
+	ev->duration_us = get_duration(f);
+	get_str(f, "state", &ev->state);
+}
+
+static void take_ssh(const json_t *s, struct event *ev)
+{
+	if (!json_is_object(s))
+		return;
+	/* the client's software is what it says it is: its user agent */
+	get_str(json_object_get(s, "client"), "software_version", &ev->user_agent);
+}
+
+/* ---- one line --------------------------------------------------------- */
+
+/* The event types we map, their kinds. */
+static const struct {
+	const char *type;
+	const char *kind;
+} types[] = {
+    {"alert", EVENT_ALERT},   {"flow", EVENT_FLOW},     {"netflow", EVENT_FLOW},
+    {"dns", EVENT_DNS},       {"http", EVENT_HTTP},     {"tls", EVENT_TLS},
+    {"fileinfo", EVENT_FILE}, {"anomaly", EVENT_OTHER}, {"ssh", EVENT_SSH},
+};
+
+/*
+ * Fills ev from the object o of a known type.  Returns V_EVENT, or
+ * V_REJECTED after warning; *err is set only for a failure of ours.
+ */
+static enum verdict fill(struct eve_state *st, const json_t *o, const char *type, struct event *ev,
+                         enum dt_err *err)
+{
+	const json_t *v, *sub;
+	struct dt_str ts;
+	const char *why;
+
+	if (!get_str(o, "timestamp", &ts)) {
+		reject(st, json_object_get(o, "timestamp") ? "\"timestamp\" is not a string"
+		                                           : "no \"timestamp\"");
+		return V_REJECTED;
+	}
+	if ((why = parse_ts(ts.p, ts.len, &ev->ts_us))) {
+		reject(st, "timestamp '%.40s': %s", ts.p, why);
+		return V_REJECTED;
+	}
+	if ((why = get_ip(o, "src_ip", &ev->has_src, &ev->src))) {
+		reject(st, "\"src_ip\" '%.60s' %s",
+		       json_string_value(json_object_get(o, "src_ip"))
+		           ? json_string_value(json_object_get(o, "src_ip"))
+		           : "",
+		       why);
+		return V_REJECTED;
+	}
+	if ((why = get_ip(o, "dest_ip", &ev->has_dst, &ev->dst))) {
+		reject(st, "\"dest_ip\" '%.60s' %s",
+		       json_string_value(json_object_get(o, "dest_ip"))
+		           ? json_string_value(json_object_get(o, "dest_ip"))
+		           : "",
+		       why);
+		return V_REJECTED;
+	}
+	if ((why = get_port(o, "src_port", &ev->sport))) {
+		reject(st, "\"src_port\" %s", why);
+		return V_REJECTED;
+	}
+	if ((why = get_port(o, "dest_port", &ev->dport))) {
+		reject(st, "\"dest_port\" %s", why);
+		return V_REJECTED;
+	}
+	ev->proto = parse_proto(json_object_get(o, "proto"));
+	v = json_object_get(o, "flow_id");
+	if (json_is_integer(v) && json_integer_value(v) >= 0) {
+		int n =
+		    snprintf(st->uid, sizeof(st->uid), "%lld", (long long)json_integer_value(v));
+
+		ev->uid.p = st->uid;
+		ev->uid.len = (size_t)n;
+	} else {
+		get_str(o, "flow_id", &ev->uid);
+	}
+	if (get_str(o, "app_proto", &ev->service) &&
+	    (str_eq(ev->service, "failed") || str_eq(ev->service, "unknown")))
+		ev->service.len = 0;
+
+	if (strcmp(type, "alert") == 0) {
+		sub = json_object_get(o, "alert");
+		get_str(sub, "signature", &ev->signature);
+		ev->signature_id = get_count(sub, "signature_id");
+		v = json_object_get(sub, "severity");
+		if (json_is_integer(v) && json_integer_value(v) >= 0 &&
+		    json_integer_value(v) <= 255)
+			ev->severity = (int32_t)json_integer_value(v);
+		/* alerts may carry the metadata of their flow and transaction */
+		take_flow(json_object_get(o, "flow"), ev);
+		take_dns(json_object_get(o, "dns"), ev);
+		take_tls(st, json_object_get(o, "tls"), ev);
+		*err = take_http(st, json_object_get(o, "http"), ev);
+	} else if (strcmp(type, "flow") == 0) {
+		take_flow(json_object_get(o, "flow"), ev);
+	} else if (strcmp(type, "netflow") == 0) {
+		/* one direction a record: it is the originator's */
+		sub = json_object_get(o, "netflow");
+		ev->orig_bytes = get_count(sub, "bytes");
+		ev->orig_pkts = get_count(sub, "pkts");
+		if (json_is_object(sub))
+			ev->duration_us = get_duration(sub);
+	} else if (strcmp(type, "dns") == 0) {
+		take_dns(json_object_get(o, "dns"), ev);
+	} else if (strcmp(type, "http") == 0) {
+		*err = take_http(st, json_object_get(o, "http"), ev);
+	} else if (strcmp(type, "tls") == 0) {
+		take_tls(st, json_object_get(o, "tls"), ev);
+	} else if (strcmp(type, "fileinfo") == 0) {
+		sub = json_object_get(o, "fileinfo");
+		get_str(sub, "md5", &ev->md5);
+		get_str(sub, "sha1", &ev->sha1);
+		get_str(sub, "sha256", &ev->sha256);
+		take_tls(st, json_object_get(o, "tls"), ev);
+		*err = take_http(st, json_object_get(o, "http"), ev);
+	} else if (strcmp(type, "anomaly") == 0) {
+		sub = json_object_get(o, "anomaly");
+		if (!get_str(sub, "event", &ev->signature))
+			get_str(sub, "type", &ev->signature);
+	} else if (strcmp(type, "ssh") == 0) {
+		take_ssh(json_object_get(o, "ssh"), ev);
+	}
+	if (*err) {
+		reject(st, "%s", dt_strerror(*err));
+		return V_REJECTED;
+	}
+	return V_EVENT;
+}
+
+enum dt_err ingest_eve(const char *name, const char *data, size_t len, event_sink_fn *sink,
+                       void *sctx, event_warn_fn *warn, void *wctx, struct ingest_counts *c,
+                       struct dt_diag *diag)
+{
+	struct eve_state st;
+	struct ingest_counts local = {0};
+	unsigned long first_line = 0;
+	uint64_t good = 0;
+	enum dt_err err = DT_OK;
+	size_t i = 0;
+
+	if (c == NULL)
+		c = &local;
+	if (name == NULL)
+		name = "";
+	memset(&st, 0, sizeof(st));
+	st.name = name;
+	st.warn = warn;
+	st.wctx = wctx;
+	strbuf_init(&st.url, EVE_MAX_LINE + 16); /* host and path come from one line */
+	/* a UTF-8 byte order mark is not part of the first line */
+	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
+		i = 3;
+	while (i < len) {
+		const char *l = data + i;
+		const char *eol = memchr(l, '\n', len - i);
+		size_t n = eol ? (size_t)(eol - l) : len - i;
+		const char *type = NULL;
+		json_error_t je;
+		json_t *o = NULL;
+		struct event ev;
+		enum verdict vd = V_REJECTED;
+		size_t k;
+
+		i += n + 1;
+		st.line++;
+		while (n && (l[n - 1] == '\r' || l[n - 1] == ' ' || l[n - 1] == '\t'))
+			n--;
+		for (k = 0; k < n && (l[k] == ' ' || l[k] == '\t'); k++)
+			;
+		if (k == n)
+			continue; /* blank */
+		c->records++;
+		if (first_line == 0)
+			first_line = st.line;
+		if (n > EVE_MAX_LINE) {
+			if (!st.why[0])
+				snprintf(st.why, sizeof(st.why), "line longer than %u bytes",
+				         EVE_MAX_LINE);
+			reject(&st, "line longer than %u bytes", EVE_MAX_LINE);
+			c->rejected++;
+			continue;
+		}
+		o = json_loadb(l, n, 0, &je);
+		if (o == NULL) {
+			if (!st.why[0])
+				snprintf(st.why, sizeof(st.why), "invalid JSON: %s", je.text);
+			reject(&st, "invalid JSON at column %d: %s", je.column, je.text);
+		} else if (!json_is_object(o)) {
+			if (!st.why[0])
+				snprintf(st.why, sizeof(st.why), "not a JSON object");
+			reject(&st, "not a JSON object");
+		} else if ((type = json_string_value(json_object_get(o, "event_type"))) == NULL) {
+			if (!st.why[0])
+				snprintf(st.why, sizeof(st.why), "no \"event_type\"");
+			reject(&st, "no \"event_type\" string: not an EVE record");
+		} else {
+			const char *kind = NULL;
+
+			for (k = 0; k < sizeof(types) / sizeof(*types); k++)
+				if (strcmp(type, types[k].type) == 0)
+					kind = types[k].kind;
+			good++;
+			if (kind == NULL) {
+				vd = V_IGNORED;
+			} else {
+				event_init(&ev);
+				ev.kind = kind;
+				ev.record = st.line;
+				vd = fill(&st, o, type, &ev, &err);
+				if (err == DT_ENOMEM) {
+					json_decref(o);
+					dt_diag_set(diag, name, st.line, "%s", dt_strerror(err));
+					goto out;
+				}
+				err = DT_OK;
+				if (vd == V_EVENT) {
+					err = sink(sctx, &ev);
+					if (err) {
+						json_decref(o);
+						dt_diag_set(diag, name, st.line, "%s",
+						            dt_strerror(err));
+						goto out;
+					}
+				}
+			}
+		}
+		json_decref(o);
+		switch (vd) {
+		case V_EVENT: c->events++; break;
+		case V_IGNORED: c->ignored++; break;
+		case V_REJECTED: c->rejected++; break;
+		}
+	}
+	if (good == 0 && first_line != 0) {
+		dt_diag_set(
+		    diag, name, first_line,
+		    "not Suricata EVE JSON: no line is a JSON object with an \"event_type\" "
+		    "(line %lu: %s)",
+		    first_line, st.why);
+		err = DT_EFORMAT;
+	}
+out:
+	strbuf_release(&st.url);
+	return err;
+}
