@@ -33,6 +33,18 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A diagnostic as "detente: file:line: msg". */
 void cli_diag(const struct dt_diag *d);
 
+/*
+ * Reporting rejected records: the first DT_MAX_WARNINGS_SHOWN of each file
+ * are printed as they come; cli_warn_flush() then prints how many more
+ * there were.  ctx of cli_warn is a struct cli_warn, zeroed to start.
+ */
+struct cli_warn {
+	char file[1024];
+	unsigned long shown, more;
+};
+void cli_warn(void *ctx, const struct dt_diag *d);
+void cli_warn_flush(struct cli_warn *w);
+
 /* Data directory: $DETENTE_DATA_DIR, <exe dir>/data, <exe dir>/../share/detente. */
 void cli_datadir(char *out, size_t size);
 

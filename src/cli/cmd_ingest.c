@@ -45,25 +45,6 @@ static const char events_usage[] =
     "and the other indicator fields.  T is RFC 3339 (2024-04-12T19:29:12Z, or a\n"
     "date) or seconds since the epoch.\n";
 
-struct warn_state {
-	char file[1024];
-	unsigned long shown, more;
-};
-
-static void on_warn(void *ctx, const struct dt_diag *d)
-{
-	struct warn_state *w = ctx;
-
-	if (strcmp(w->file, d->file) != 0) {
-		snprintf(w->file, sizeof(w->file), "%s", d->file);
-		w->shown = w->more = 0;
-	}
-	if (w->shown++ < DT_MAX_WARNINGS_SHOWN)
-		cli_diag(d);
-	else
-		w->more++;
-}
-
 static bool parse_home(const char *list, struct submit_opts *o)
 {
 	o->nhome = 0;
@@ -96,7 +77,7 @@ int cmd_ingest(struct cli *c, int argc, char **argv)
 	struct store *s = NULL;
 	struct geo_index *ix = NULL;
 	struct dt_diag d;
-	struct warn_state ws = {0};
+	struct cli_warn ws = {0};
 	char dir[1100];
 	int ch, rc = 0;
 
@@ -135,14 +116,12 @@ int cmd_ingest(struct cli *c, int argc, char **argv)
 		struct submit_result r;
 
 		dt_diag_clear(&d);
-		if (submit_file(l, s, ix, argv[i], &o, on_warn, &ws, &r, &d)) {
+		if (submit_file(l, s, ix, argv[i], &o, cli_warn, &ws, &r, &d)) {
 			cli_diag(&d);
 			rc = rc ? rc : EXIT_REJECTED;
 			continue;
 		}
-		if (ws.more)
-			cli_error("%s: ... and %lu more rejected records", argv[i], ws.more);
-		ws.file[0] = '\0';
+		cli_warn_flush(&ws);
 		if (r.already) {
 			printf("%s: already ingested as ledger entry %llu; nothing added\n",
 			       argv[i], (unsigned long long)r.entry);

@@ -52,33 +52,6 @@ static const char show_usage[] =
     "Show the active snapshot: digest, inputs (paths, sizes, SHA-256, licences\n"
     "and required attribution), and counts.\n";
 
-struct warn_state {
-	char file[1024];
-	unsigned long shown, more;
-};
-
-static void flush_more(struct warn_state *w)
-{
-	if (w->more)
-		cli_error("%s: ... and %lu more rejected records", w->file, w->more);
-	w->more = 0;
-}
-
-static void on_warn(void *ctx, const struct dt_diag *d)
-{
-	struct warn_state *w = ctx;
-
-	if (strcmp(w->file, d->file) != 0) {
-		flush_more(w);
-		snprintf(w->file, sizeof(w->file), "%s", d->file);
-		w->shown = 0;
-	}
-	if (w->shown++ < DT_MAX_WARNINGS_SHOWN)
-		cli_diag(d);
-	else
-		w->more++;
-}
-
 static int do_build(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -95,7 +68,7 @@ static int do_build(struct cli *c, int argc, char **argv)
 	struct refdata_input in[REFDATA_MAX_INPUTS];
 	char flags[REFDATA_MAX_INPUTS][GEO_MAX_FLAG_NAME];
 	char dir[1100], datadir[1024];
-	struct warn_state ws = {0};
+	struct cli_warn ws = {0};
 	struct refdata_built res;
 	struct dt_diag diag;
 	size_t n = 0;
@@ -166,8 +139,8 @@ static int do_build(struct cli *c, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	dt_diag_clear(&diag);
-	err = refdata_build(dir, in, n, on_warn, &ws, &res, &diag);
-	flush_more(&ws);
+	err = refdata_build(dir, in, n, cli_warn, &ws, &res, &diag);
+	cli_warn_flush(&ws);
 	if (err) {
 		cli_diag(&diag);
 		return EXIT_USAGE;

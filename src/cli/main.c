@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/limits.h"
 #include "core/version.h"
 
 static const struct {
@@ -67,6 +68,28 @@ void cli_diag(const struct dt_diag *d)
 
 	dt_diag_format(d, buf, sizeof(buf));
 	cli_error("%s", buf);
+}
+
+void cli_warn_flush(struct cli_warn *w)
+{
+	if (w->more)
+		cli_error("%s: ... and %lu more rejected records", w->file, w->more);
+	w->more = w->shown = 0;
+	w->file[0] = '\0';
+}
+
+void cli_warn(void *ctx, const struct dt_diag *d)
+{
+	struct cli_warn *w = ctx;
+
+	if (strcmp(w->file, d->file) != 0) {
+		cli_warn_flush(w);
+		snprintf(w->file, sizeof(w->file), "%s", d->file);
+	}
+	if (w->shown++ < DT_MAX_WARNINGS_SHOWN)
+		cli_diag(d);
+	else
+		w->more++;
 }
 
 void cli_datadir(char *out, size_t size)
