@@ -320,34 +320,10 @@ static int do_dump(struct cli *c, int argc, char **argv)
 			continue;
 		for (uint32_t i = 0; i < n; i++) {
 			struct geo_answer a;
-			struct dt_ip ip = {.family = family};
-			char t[DT_IP_STRLEN];
 			dt_u128 first, last;
 
 			geo_index_interval(ix, family, i, &first, &last, &a);
-			ip.addr = first;
-			dt_ip_format(&ip, t);
-			strbuf_adds(&out, t);
-			strbuf_addc(&out, '\t');
-			ip.addr = last;
-			dt_ip_format(&ip, t);
-			strbuf_adds(&out, t);
-			strbuf_addc(&out, '\t');
-			/* the TSV answer minus its ip and network columns */
-			struct strbuf row;
-			strbuf_init(&row, 1u << 16);
-			geo_answer_tsv(&row, ix, &ip, &a);
-			{
-				char *p = strchr(row.p, '\t') + 1; /* after ip */
-				char *net = p;
-
-				for (int k = 0; k < 3; k++)
-					net = strchr(net, '\t') + 1; /* country, asn, org */
-				strbuf_add(&out, p, (size_t)(net - p));
-				strbuf_adds(&out, strchr(net, '\t') + 1); /* flags */
-			}
-			strbuf_release(&row);
-			strbuf_addc(&out, '\n');
+			geo_answer_dump_row(&out, ix, family, first, last, &a);
 			if (out.len > (1u << 16)) {
 				if (fwrite(out.p, 1, out.len, stdout) != out.len)
 					rc = EXIT_USAGE;

@@ -81,6 +81,25 @@ static enum dt_err add_clean(struct strbuf *b, const char *s)
 	return DT_OK;
 }
 
+/* TSV columns country, asn, as_org ("-" when unknown). */
+static enum dt_err tsv_attribution(struct strbuf *b, const struct geo_answer *a)
+{
+	enum dt_err err;
+
+	if ((err = strbuf_adds(b, a->country[0] ? a->country : "-")) ||
+	    (err = strbuf_addc(b, '\t')))
+		return err;
+	err = a->asn ? strbuf_addu(b, a->asn) : strbuf_addc(b, '-');
+	if (err || (err = strbuf_addc(b, '\t')))
+		return err;
+	return a->as_org ? add_clean(b, a->as_org) : strbuf_addc(b, '-');
+}
+
+static enum dt_err tsv_flags(struct strbuf *b, const struct geo_index *ix, uint32_t flags)
+{
+	return flags ? add_flags(b, ix, flags, ",", false) : strbuf_addc(b, '-');
+}
+
 enum dt_err geo_answer_tsv(struct strbuf *b, const struct geo_index *ix, const struct dt_ip *ip,
                            const struct geo_answer *a)
 {
@@ -101,22 +120,31 @@ enum dt_err geo_answer_tsv_text(struct strbuf *b, const struct geo_index *ix,
 		n = dt_ip_format(ip, t);
 		err = strbuf_add(b, t, n);
 	}
-	if (err || (err = strbuf_addc(b, '\t')) ||
-	    (err = strbuf_adds(b, a->country[0] ? a->country : "-")) ||
+	if (err || (err = strbuf_addc(b, '\t')) || (err = tsv_attribution(b, a)) ||
 	    (err = strbuf_addc(b, '\t')))
-		return err;
-	err = a->asn ? strbuf_addu(b, a->asn) : strbuf_addc(b, '-');
-	if (err || (err = strbuf_addc(b, '\t')))
-		return err;
-	err = a->as_org ? add_clean(b, a->as_org) : strbuf_addc(b, '-');
-	if (err || (err = strbuf_addc(b, '\t')))
 		return err;
 	n = dt_prefix_format(&a->network, t);
 	if ((err = strbuf_add(b, t, n)) || (err = strbuf_addc(b, '\t')))
 		return err;
-	if (a->flags == 0)
-		return strbuf_addc(b, '-');
-	return add_flags(b, ix, a->flags, ",", false);
+	return tsv_flags(b, ix, a->flags);
+}
+
+enum dt_err geo_answer_dump_row(struct strbuf *b, const struct geo_index *ix, uint8_t family,
+                                dt_u128 first, dt_u128 last, const struct geo_answer *a)
+{
+	struct dt_ip ip = {.family = family};
+	char t[DT_IP_STRLEN];
+	enum dt_err err;
+
+	ip.addr = first;
+	if ((err = strbuf_add(b, t, dt_ip_format(&ip, t))) || (err = strbuf_addc(b, '\t')))
+		return err;
+	ip.addr = last;
+	if ((err = strbuf_add(b, t, dt_ip_format(&ip, t))) || (err = strbuf_addc(b, '\t')) ||
+	    (err = tsv_attribution(b, a)) || (err = strbuf_addc(b, '\t')) ||
+	    (err = tsv_flags(b, ix, a->flags)))
+		return err;
+	return strbuf_addc(b, '\n');
 }
 
 enum dt_err geo_answer_text(struct strbuf *b, const struct geo_index *ix, const struct dt_ip *ip,

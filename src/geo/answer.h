@@ -28,6 +28,10 @@ enum dt_err geo_answer_tsv(struct strbuf *b, const struct geo_index *ix, const s
 enum dt_err geo_answer_tsv_text(struct strbuf *b, const struct geo_index *ix,
                                 const struct dt_ip *ip, const char *text, size_t len,
                                 const struct geo_answer *a);
+/* One line of `refdata dump`: first, last, country, asn, as_org, flags,
+ * tab-separated, "-" for unknown, with newline. */
+enum dt_err geo_answer_dump_row(struct strbuf *b, const struct geo_index *ix, uint8_t family,
+                                dt_u128 first, dt_u128 last, const struct geo_answer *a);
 enum dt_err geo_answer_text(struct strbuf *b, const struct geo_index *ix, const struct dt_ip *ip,
                             const struct geo_answer *a);
 
