@@ -174,8 +174,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct dt_diag d;
 	struct ctx c = {0};
 	MMDB_s db;
-	uint8_t *img = NULL;
-	size_t len = 0;
 	enum dt_err err;
 	int fd;
 
@@ -193,13 +191,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		c.db = &db;
 	}
 	unlink(path);
-	FUZZ_CHECK(geo_builder_serialize(b, &img, &len, &d) == DT_OK);
-	geo_builder_free(b);
-	err = fuzz_open_bytes(img, len, &ix, &d);
-	if (err != DT_OK)
-		fprintf(stderr, "geo_index_open refused the builder's image: %s\n", d.msg);
-	FUZZ_CHECK(err == DT_OK);
-	free(img);
+	ix = fuzz_build_open(b);
 	c.ix = ix;
 
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(*fixed); i++) {

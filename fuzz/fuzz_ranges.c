@@ -26,17 +26,11 @@ static struct geo_index *builtin_ix;
 static void open_builtin(void)
 {
 	struct geo_builder *b;
-	struct dt_diag d;
-	uint8_t *img;
-	size_t len;
 
 	if (builtin_ix)
 		return;
 	FUZZ_CHECK(geo_builder_new(&b) == DT_OK);
-	FUZZ_CHECK(geo_builder_serialize(b, &img, &len, &d) == DT_OK);
-	FUZZ_CHECK(fuzz_open_bytes(img, len, &builtin_ix, &d) == DT_OK);
-	free(img);
-	geo_builder_free(b);
+	builtin_ix = fuzz_build_open(b);
 }
 
 struct ctx {
@@ -112,8 +106,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ctx c = {0};
 	struct dt_ip ips[40];
 	size_t nips = 0;
-	uint8_t *img = NULL;
-	size_t len = 0;
 	enum dt_err err;
 
 	open_builtin();
@@ -131,15 +123,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(geo_builder_inputs(b, &in) ==
 			   (size_t)c.country_ok + (size_t)c.asn_ok);
 	}
-	err = geo_builder_serialize(b, &img, &len, &d);
-	geo_builder_free(b);
-	FUZZ_CHECK(err == DT_OK);
-
-	err = fuzz_open_bytes(img, len, &ix, &d);
-	if (err != DT_OK)
-		fprintf(stderr, "geo_index_open refused the builder's image: %s\n", d.msg);
-	FUZZ_CHECK(err == DT_OK);
-	free(img);
+	ix = fuzz_build_open(b);
 	c.ix = ix;
 
 	fuzz_walk(ix, DT_IP_V4, 64, true);
