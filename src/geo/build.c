@@ -32,6 +32,7 @@
 #include <jansson.h>
 
 #include "core/file.h"
+#include "core/hex.h"
 #include "core/limits.h"
 #include "geo/build_int.h"
 #include "geo/format.h"
@@ -958,17 +959,6 @@ out:
 	return err;
 }
 
-static void to_hex(const uint8_t *d, size_t n, char *out)
-{
-	static const char hex[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = hex[d[i] >> 4];
-		out[2 * i + 1] = hex[d[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
 static enum dt_err write_all(int fd, const uint8_t *p, size_t n)
 {
 	while (n > 0) {
@@ -998,7 +988,7 @@ enum dt_err geo_builder_write(struct geo_builder *b, const char *dir, struct geo
 	if ((err = geo_builder_serialize(b, &img, &len, diag)))
 		return err;
 	crypto_hash_sha256(digest, img, len);
-	to_hex(digest, 32, res->hex);
+	dt_hex_encode(digest, 32, res->hex);
 	snprintf(res->path, sizeof(res->path), "%s/%s.idx", dir, res->hex);
 	res->bytes = len;
 	{

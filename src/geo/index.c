@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/hex.h"
 #include "core/limits.h"
 #include "geo/format.h"
 
@@ -144,17 +145,6 @@ static const char *validate(struct geo_index *x)
 	return NULL;
 }
 
-static void hex32(const uint8_t *d, char *out)
-{
-	static const char hex[] = "0123456789abcdef";
-
-	for (int i = 0; i < 32; i++) {
-		out[2 * i] = hex[d[i] >> 4];
-		out[2 * i + 1] = hex[d[i] & 15];
-	}
-	out[64] = '\0';
-}
-
 static bool name_is_digest(const char *path, char *hex)
 {
 	const char *base = strrchr(path, '/');
@@ -215,7 +205,7 @@ enum dt_err geo_index_open(const char *path, struct geo_index **out, struct dt_d
 		uint8_t d[32];
 
 		crypto_hash_sha256(d, x->map, x->size);
-		hex32(d, hex);
+		dt_hex_encode(d, 32, hex);
 	}
 	memcpy(x->digest, "sha256:", 7);
 	memcpy(x->digest + 7, hex, 65);
@@ -501,7 +491,7 @@ enum dt_err geo_index_verify(const struct geo_index *x, struct dt_diag *diag)
 	char hex[65];
 
 	crypto_hash_sha256(d, x->map, x->size);
-	hex32(d, hex);
+	dt_hex_encode(d, 32, hex);
 	if (strcmp(hex, x->digest + 7) != 0) {
 		dt_diag_set(diag, NULL, 0, "index content hashes to sha256:%s, not %s", hex,
 		            x->digest);

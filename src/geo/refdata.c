@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/hex.h"
 #include "core/version.h"
 
 enum dt_err refdata_dir(const char *db, char *out, size_t size)
@@ -119,17 +120,6 @@ static enum dt_err write_atomic(const char *path, const char *data, size_t len,
 	return DT_OK;
 }
 
-static void hexstr(const uint8_t *d, size_t n, char *out)
-{
-	static const char hex[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = hex[d[i] >> 4];
-		out[2 * i + 1] = hex[d[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
 static json_t *manifest(const struct geo_builder *b, const struct geo_build_result *r)
 {
 	const struct geo_input_info *in;
@@ -150,7 +140,7 @@ static json_t *manifest(const struct geo_builder *b, const struct geo_build_resu
 	for (size_t i = 0; i < n; i++) {
 		json_t *o = json_object();
 
-		hexstr(in[i].sha256, 32, sha);
+		dt_hex_encode(in[i].sha256, 32, sha);
 		json_object_set_new(o, "kind", json_string(geo_kind_name(in[i].kind)));
 		json_object_set_new(o, "path", json_string(in[i].path));
 		json_object_set_new(o, "bytes", json_integer((json_int_t)in[i].size));

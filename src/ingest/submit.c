@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/hex.h"
 #include "ingest/input.h"
 #include "ingest/parsers.h"
 
@@ -118,8 +119,7 @@ enum dt_err submit_file(struct ledger *l, struct store *s, const struct geo_inde
 	memset(r, 0, sizeof(*r));
 	if ((err = input_read(path, &in, diag)))
 		return err;
-	for (int i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", in.sha256[i]);
+	dt_hex_encode(in.sha256, 32, hex);
 	snprintf(r->digest, sizeof(r->digest), "sha256:%s", hex);
 	r->damaged = in.damaged;
 	snprintf(r->damage, sizeof(r->damage), "%s", in.damage);

@@ -9,6 +9,8 @@
  */
 #include "ledger/ledger_int.h"
 
+#include "core/hex.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
@@ -41,17 +43,6 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS peer_checkpoints(peer TEXT NOT NULL, size INTEGER NOT NULL,"
     " root BLOB NOT NULL, note TEXT NOT NULL, accepted TEXT NOT NULL,"
     " PRIMARY KEY(peer, size));";
-
-void ledger_hex(const uint8_t *d, size_t n, char *out)
-{
-	static const char hex[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = hex[d[i] >> 4];
-		out[2 * i + 1] = hex[d[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
 
 void ledger_now(char *buf, size_t size)
 {
@@ -219,7 +210,7 @@ enum dt_err ledger_init(const char *db, const char *party, const char *origin, s
 		goto out;
 	}
 	derive_keys(seed, l.pub, l.sk, l.cpub, l.csk);
-	ledger_hex(l.pub, 32, pubhex);
+	dt_hex_encode(l.pub, 32, pubhex);
 	{
 		char now[40];
 
@@ -296,7 +287,7 @@ enum dt_err ledger_open(const char *db, struct ledger **out, struct dt_diag *dia
 		goto out;
 	}
 	derive_keys(seed, l->pub, l->sk, l->cpub, l->csk);
-	ledger_hex(l->pub, 32, want);
+	dt_hex_encode(l->pub, 32, want);
 	if (strcmp(want, pubhex) != 0) {
 		dt_diag_set(diag, keypath, 0, "key does not match the node's recorded public key");
 		err = DT_EFORMAT;

@@ -56,6 +56,4 @@ void ledger_now(char *buf, size_t size);
 enum dt_err ledger_store_bytes(struct ledger *l, const uint8_t sha256[32], const void *data,
                                size_t len, struct dt_diag *diag);
 
-void ledger_hex(const uint8_t *d, size_t n, char *out);
-
 #endif

@@ -9,6 +9,8 @@
  */
 #include "ledger/ledger_int.h"
 
+#include "core/hex.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
@@ -160,7 +162,7 @@ static enum dt_err store_file(struct ledger *l, const uint8_t sha[32], const cha
 	if ((err = payload_dir(l, dir, sizeof(dir), diag)))
 		return err;
 	err = DT_EIO;
-	ledger_hex(sha, 32, hex);
+	dt_hex_encode(sha, 32, hex);
 	snprintf(dst, sizeof(dst), "%s/%s", dir, hex);
 	if (stat(dst, &sb) == 0)
 		return DT_OK;
@@ -216,7 +218,7 @@ enum dt_err ledger_store_bytes(struct ledger *l, const uint8_t sha256[32], const
 
 	if ((err = payload_dir(l, dir, sizeof(dir), diag)))
 		return err;
-	ledger_hex(sha256, 32, hex);
+	dt_hex_encode(sha256, 32, hex);
 	snprintf(dst, sizeof(dst), "%s/%s", dir, hex);
 	if (stat(dst, &sb) == 0)
 		return DT_OK;
@@ -265,7 +267,7 @@ static enum dt_err entry_text(struct ledger *l, const struct ledger_entry_in *in
 			return DT_EINVAL;
 		}
 	}
-	ledger_hex(in->sha256, 32, hex);
+	dt_hex_encode(in->sha256, 32, hex);
 	strbuf_reset(b);
 	return strbuf_addf(b,
 	                   "detente.entry/v1\nauthor %s\nkind %s\ntime %s\ntlp %s\n"
