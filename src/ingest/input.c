@@ -7,14 +7,10 @@
 
 #include "core/file.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <zlib.h>
 
 static enum dt_err gunzip(const uint8_t *src, size_t len, struct input *out)
