@@ -22,7 +22,7 @@
 #include <time.h>
 
 #include "fuzz.h"
-#include "ingest/parsers.h"
+#include "ingest/formats.h"
 
 struct run {
 	const char *data;
@@ -182,7 +182,7 @@ static enum dt_err once(const uint8_t *data, size_t size, uint64_t fail_at, stru
 		if (data[i] == '\n' && i + 1 < size)
 			r->lines++;
 	r->fail_at = fail_at;
-	return ingest_eve("fuzz.json", r->data, size, sink, r, warn, r, c, d);
+	return ingest_mem(ingest_eve, "fuzz.json", r->data, size, sink, r, warn, r, c, d);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -15,7 +15,7 @@
  */
 #include "fuzz.h"
 
-#include "ingest/parsers.h"
+#include "ingest/formats.h"
 
 struct fz {
 	size_t lines;
@@ -89,7 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	f2.lines = f.lines;
 
 	dt_diag_clear(&d);
-	err = ingest_zeek("fuzz.log", s, size, sink, &f, warn, &f, &c, &d);
+	err = ingest_mem(ingest_zeek, "fuzz.log", s, size, sink, &f, warn, &f, &c, &d);
 	if (err != DT_OK) {
 		FUZZ_CHECK(err == DT_EFORMAT || err == DT_ELIMIT);
 		FUZZ_CHECK(d.msg[0] != '\0');
@@ -99,7 +99,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	FUZZ_CHECK(f.warns == c.rejected);
 
-	err2 = ingest_zeek("fuzz.log", s, size, sink, &f2, warn, &f2, &c2, &d2);
+	err2 = ingest_mem(ingest_zeek, "fuzz.log", s, size, sink, &f2, warn, &f2, &c2, &d2);
 	FUZZ_CHECK(err2 == err);
 	FUZZ_CHECK(c2.records == c.records && c2.events == c.events && c2.rejected == c.rejected &&
 	           c2.ignored == c.ignored);

@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "core/limits.h"
 #include "geo/refdata.h"
+#include "ingest/formats.h"
 #include "ingest/submit.h"
 #include "ledger/ledger.h"
 #include "store/store.h"
@@ -96,9 +97,9 @@ int cmd_ingest(struct cli *c, int argc, char **argv)
 		default: fputs(ingest_usage, stderr); return EXIT_USAGE;
 		}
 	}
-	if (strcmp(o.format, "auto") != 0 && strcmp(o.format, "zeek") != 0 &&
-	    strcmp(o.format, "eve") != 0) {
-		cli_error("ingest: --format '%s' is not one of auto, zeek, eve", o.format);
+	if (strcmp(o.format, "auto") != 0 && ingest_format(o.format) == NULL) {
+		cli_error("ingest: --format '%s' is not one of auto, %s", o.format,
+		          ingest_format_names);
 		return EXIT_USAGE;
 	}
 	if (optind >= argc) {

@@ -525,33 +525,27 @@ static enum verdict fill(struct eve_state *st, const json_t *o, const char *type
 	return V_EVENT;
 }
 
-enum dt_err ingest_eve(const char *name, const char *data, size_t len, event_sink_fn *sink,
-                       void *sctx, event_warn_fn *warn, void *wctx, struct ingest_counts *c,
-                       struct dt_diag *diag)
+enum dt_err ingest_eve(struct reader *r, const struct ingest_ctx *x, struct dt_diag *diag)
 {
 	struct eve_state st;
 	struct ingest_counts local = {0};
+	struct ingest_counts *c = x->c ? x->c : &local;
+	const char *name = x->name ? x->name : "";
+	event_sink_fn *sink = x->sink;
+	void *sctx = x->sctx;
 	unsigned long first_line = 0;
 	uint64_t good = 0;
 	enum dt_err err = DT_OK;
-	size_t i = 0;
+	const char *l;
+	size_t n;
+	bool overlong;
 
-	if (c == NULL)
-		c = &local;
-	if (name == NULL)
-		name = "";
 	memset(&st, 0, sizeof(st));
 	st.name = name;
-	st.warn = warn;
-	st.wctx = wctx;
+	st.warn = x->warn;
+	st.wctx = x->wctx;
 	strbuf_init(&st.url, EVE_MAX_LINE + 16); /* host and path come from one line */
-	/* a UTF-8 byte order mark is not part of the first line */
-	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
-		i = 3;
-	while (i < len) {
-		const char *l = data + i;
-		const char *eol = memchr(l, '\n', len - i);
-		size_t n = eol ? (size_t)(eol - l) : len - i;
+	while (reader_line(r, &l, &n, &overlong)) {
 		const char *type = NULL;
 		json_error_t je;
 		json_t *o = NULL;
@@ -559,8 +553,12 @@ enum dt_err ingest_eve(const char *name, const char *data, size_t len, event_sin
 		enum verdict vd = V_REJECTED;
 		size_t k;
 
-		i += n + 1;
 		st.line++;
+		/* a UTF-8 byte order mark is not part of the first line */
+		if (st.line == 1 && n >= 3 && memcmp(l, "\xef\xbb\xbf", 3) == 0) {
+			l += 3;
+			n -= 3;
+		}
 		while (n && (l[n - 1] == '\r' || l[n - 1] == ' ' || l[n - 1] == '\t'))
 			n--;
 		for (k = 0; k < n && (l[k] == ' ' || l[k] == '\t'); k++)
@@ -570,7 +568,7 @@ enum dt_err ingest_eve(const char *name, const char *data, size_t len, event_sin
 		c->records++;
 		if (first_line == 0)
 			first_line = st.line;
-		if (n > EVE_MAX_LINE) {
+		if (n > EVE_MAX_LINE || overlong) {
 			if (!st.why[0])
 				snprintf(st.why, sizeof(st.why), "line longer than %u bytes",
 				         EVE_MAX_LINE);

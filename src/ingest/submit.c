@@ -12,8 +12,8 @@
 #include <string.h>
 
 #include "core/hex.h"
-#include "ingest/input.h"
-#include "ingest/parsers.h"
+#include "ingest/formats.h"
+#include "ingest/reader.h"
 
 void submit_default_home(struct submit_opts *o)
 {
@@ -38,26 +38,6 @@ static bool in_home(const struct submit_opts *o, const struct dt_ip *ip)
 			return true;
 	}
 	return false;
-}
-
-static const char *detect(const char *data, size_t len)
-{
-	size_t i = 0;
-
-	while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n'))
-		i++;
-	if (len - i >= 10 &&
-	    (strncmp(data + i, "#separator", 10) == 0 || strncmp(data + i, "#fields", 7) == 0))
-		return "zeek";
-	if (i < len && data[i] == '{') {
-		const char *eol = memchr(data + i, '\n', len - i);
-		size_t n = eol ? (size_t)(eol - (data + i)) : len - i;
-
-		if (memmem(data + i, n, "\"event_type\"", 12))
-			return "eve";
-		return "zeek";
-	}
-	return NULL;
 }
 
 struct sink_ctx {
@@ -111,28 +91,40 @@ enum dt_err submit_file(struct ledger *l, struct store *s, const struct geo_inde
                         const char *path, const struct submit_opts *o, event_warn_fn *warn,
                         void *wctx, struct submit_result *r, struct dt_diag *diag)
 {
-	struct input in;
-	const char *fmt;
+	struct reader *rd = NULL;
+	uint8_t sha256[32];
+	uint64_t size;
+	const char *fmt, *head;
+	ingest_fn *parse;
+	size_t avail;
 	char hex[65];
 	enum dt_err err;
 
 	memset(r, 0, sizeof(*r));
-	if ((err = input_read(path, &in, diag)))
+	if ((err = ledger_hash_file(path, sha256, &size, diag)))
 		return err;
-	dt_hex_encode(in.sha256, 32, hex);
+	dt_hex_encode(sha256, 32, hex);
 	snprintf(r->digest, sizeof(r->digest), "sha256:%s", hex);
-	r->damaged = in.damaged;
-	snprintf(r->damage, sizeof(r->damage), "%s", in.damage);
-	if (store_submission(s, in.sha256, &r->entry)) {
+	if (store_submission(s, sha256, &r->entry)) {
 		r->already = true;
+		return DT_OK;
+	}
+	if ((err = reader_open_file(path, &rd, diag)))
+		return err;
+	if (o->progress)
+		o->progress(o->pctx, rd);
+	head = reader_peek(rd, 64 << 10, &avail);
+	fmt = o->format && strcmp(o->format, "auto") != 0 ? o->format : ingest_detect(head, avail);
+	if (fmt == NULL) {
+		dt_diag_set(diag, path, 0, "cannot tell the format (%s); use --format",
+		            ingest_format_names);
+		err = DT_EFORMAT;
 		goto out;
 	}
-	fmt = o->format && strcmp(o->format, "auto") != 0 ? o->format : detect(in.data, in.len);
-	if (fmt == NULL) {
-		dt_diag_set(diag, path, 0,
-		            "cannot tell the format (not a Zeek log or Suricata EVE JSON); "
-		            "use --format");
-		err = DT_EFORMAT;
+	if ((parse = ingest_format(fmt)) == NULL) {
+		dt_diag_set(diag, NULL, 0, "unknown format '%s' (auto, %s)", fmt,
+		            ingest_format_names);
+		err = DT_EINVAL;
 		goto out;
 	}
 	snprintf(r->format, sizeof(r->format), "%s", fmt);
@@ -141,8 +133,8 @@ enum dt_err submit_file(struct ledger *l, struct store *s, const struct geo_inde
 		char about[1200];
 		const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 
-		memcpy(e.sha256, in.sha256, 32);
-		e.size = in.raw_size;
+		memcpy(e.sha256, sha256, 32);
+		e.size = size;
 		snprintf(about, sizeof(about), "%s telemetry %s%s%s", fmt, base,
 		         o->victim ? " of " : "", o->victim ? o->victim : "");
 		for (char *p = about; *p; p++)
@@ -164,21 +156,25 @@ enum dt_err submit_file(struct ledger *l, struct store *s, const struct geo_inde
 		    .entry = r->entry,
 		    .diag = diag,
 		};
+		struct ingest_ctx x = {
+		    .name = path,
+		    .sink = sink,
+		    .sctx = &c,
+		    .warn = warn,
+		    .wctx = wctx,
+		    .c = &r->counts,
+		    .now_us = o->now_us,
+		};
 
-		if (strcmp(fmt, "zeek") == 0)
-			err = ingest_zeek(path, in.data, in.len, sink, &c, warn, wctx, &r->counts,
-			                  diag);
-		else if (strcmp(fmt, "eve") == 0)
-			err = ingest_eve(path, in.data, in.len, sink, &c, warn, wctx, &r->counts,
-			                 diag);
-		else {
-			dt_diag_set(diag, NULL, 0, "unknown format '%s' (auto, zeek, eve)", fmt);
-			err = DT_EINVAL;
-		}
+		err = parse(rd, &x, diag);
+	}
+	if (reader_damage(rd)) {
+		r->damaged = true;
+		snprintf(r->damage, sizeof(r->damage), "%s", reader_damage(rd));
 	}
 	if (!err) {
 		struct store_submission_row row = {
-		    .sha256 = in.sha256,
+		    .sha256 = sha256,
 		    .entry = r->entry,
 		    .format = fmt,
 		    .victim = o->victim,
@@ -195,6 +191,6 @@ enum dt_err submit_file(struct ledger *l, struct store *s, const struct geo_inde
 	else
 		err = store_commit(s, diag);
 out:
-	input_release(&in);
+	reader_close(rd);
 	return err;
 }

@@ -1,9 +1,10 @@
 /*
- * submit.h — ingesting one file as a submission: read (gunzip), detect the
+ * submit.h — ingesting one file as a submission: hash it, detect the
  * format, record it in the ledger (a signed entry committing to the file's
  * SHA-256; the file kept as payload), parse it, decide which endpoint of
  * each event is remote, attribute that endpoint from the active reference
  * data, and store the events — all of a file's events in one transaction.
+ * The file is streamed (ingest/reader.h), never held whole in memory.
  *
  * This is the one place where parsers, ledger, store and attribution meet,
  * so it sits above all of them.
@@ -19,11 +20,17 @@
 
 #define SUBMIT_MAX_HOME 64
 
+struct reader;
+
 struct submit_opts {
-	const char *format; /* "auto", "zeek", "eve" */
+	const char *format; /* "auto" or a name of ingest/formats.h */
 	const char *victim, *sector, *tlp;
 	struct dt_prefix home[SUBMIT_MAX_HOME];
 	size_t nhome;
+	int64_t now_us; /* reference time for year-less timestamps (0: now) */
+	/* called once the input is open, to watch its progress; may be NULL */
+	void (*progress)(void *pctx, const struct reader *rd);
+	void *pctx;
 };
 
 /* The default home networks: RFC 1918, RFC 6598, loopback, link-local,

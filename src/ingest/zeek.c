@@ -962,53 +962,51 @@ static bool is_header_start(const char *l, size_t n)
 	return false;
 }
 
-enum dt_err ingest_zeek(const char *name, const char *data, size_t len, event_sink_fn *sink,
-                        void *sctx, event_warn_fn *warn, void *wctx, struct ingest_counts *c,
-                        struct dt_diag *diag)
+enum dt_err ingest_zeek(struct reader *r, const struct ingest_ctx *x, struct dt_diag *diag)
 {
 	struct ingest_counts dummy = {0};
-	struct zeek z = {.name = name ? name : "",
-	                 .sink = sink,
-	                 .sctx = sctx,
-	                 .warn = warn,
-	                 .wctx = wctx,
-	                 .c = c ? c : &dummy};
+	struct zeek z = {.name = x->name ? x->name : "",
+	                 .sink = x->sink,
+	                 .sctx = x->sctx,
+	                 .warn = x->warn,
+	                 .wctx = x->wctx,
+	                 .c = x->c ? x->c : &dummy};
 	unsigned long lineno = 0;
-	size_t i = 0, k = 0;
-	bool json;
+	const char *l;
+	size_t n;
+	bool overlong;
+	int json = -1; /* unknown until the first non-blank line */
 	enum dt_err err = DT_OK;
 
 	hdr_defaults(&z.h);
-	if (sink == NULL || (data == NULL && len > 0)) {
-		dt_diag_set(diag, z.name, 0, "ingest_zeek: no sink or no data");
+	if (x->sink == NULL || r == NULL) {
+		dt_diag_set(diag, z.name, 0, "ingest_zeek: no sink or no input");
 		return DT_EINVAL;
 	}
-	/* the format, from the first non-blank line */
-	while (k < len && (data[k] == ' ' || data[k] == '\t' || data[k] == '\r' || data[k] == '\n'))
-		k++;
-	json = k < len && data[k] == '{';
-	if (!json) {
-		const char *eol = k < len ? memchr(data + k, '\n', len - k) : NULL;
-		size_t n = eol ? (size_t)(eol - (data + k)) : len - k;
-
-		if (k == len || !is_header_start(data + k, n)) {
-			dt_diag_set(diag, z.name, 0, "not a Zeek log: %s",
-			            k == len
-			                ? "empty input"
-			                : "the first line is neither a Zeek header (#separator, "
-			                  "#fields) nor a JSON object");
-			return DT_EFORMAT;
-		}
-	}
-	while (i < len) {
-		const char *l = data + i;
-		const char *eol = memchr(l, '\n', len - i);
-		size_t n = eol ? (size_t)(eol - l) : len - i;
-
-		i += n + 1;
+	while (reader_line(r, &l, &n, &overlong)) {
 		lineno++;
 		if (n && l[n - 1] == '\r')
 			n--;
+		if (json < 0) {
+			/* the format, from the first non-blank line */
+			size_t k = 0;
+
+			while (k < n && (l[k] == ' ' || l[k] == '\t' || l[k] == '\r'))
+				k++;
+			if (k == n) {
+				z.c->ignored++;
+				continue;
+			}
+			json = l[k] == '{';
+			if (!json && !is_header_start(l + k, n - k)) {
+				dt_diag_set(
+				    diag, z.name, lineno,
+				    "not a Zeek log: the first line is neither a Zeek header "
+				    "(#separator, #fields) nor a JSON object");
+				err = DT_EFORMAT;
+				break;
+			}
+		}
 		if (n == 0 || l[0] == '#') {
 			z.c->ignored++;
 			if (n && !json && (err = header_line(&z, l, n, lineno, diag)))
@@ -1016,9 +1014,17 @@ enum dt_err ingest_zeek(const char *name, const char *data, size_t len, event_si
 			continue;
 		}
 		z.c->records++;
+		if (overlong) {
+			reject(&z, lineno, "line longer than %u bytes", READER_MAX_WINDOW);
+			continue;
+		}
 		err = json ? json_line(&z, l, n, lineno, diag) : data_line(&z, l, n, lineno, diag);
 		if (err)
 			break;
+	}
+	if (!err && json < 0) {
+		dt_diag_set(diag, z.name, 0, "not a Zeek log: empty input");
+		err = DT_EFORMAT;
 	}
 	free(z.scratch);
 	free(z.h.want);

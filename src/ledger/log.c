@@ -10,6 +10,7 @@
 #include "ledger/ledger_int.h"
 
 #include "core/hex.h"
+#include "core/sha256.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +20,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#define HASH_CHUNK (1u << 20) /* read size when hashing and copying payloads */
 
 static const char *const kinds[] = {
     "submission", "intel", "refdata", "assessment", "peer-checkpoint",
@@ -106,8 +109,8 @@ enum dt_err ledger_size(struct ledger *l, uint64_t *size)
 enum dt_err ledger_hash_file(const char *path, uint8_t sha256[32], uint64_t *size,
                              struct dt_diag *diag)
 {
-	crypto_hash_sha256_state st;
-	uint8_t buf[1 << 16];
+	struct dt_sha256 st;
+	uint8_t *buf;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	ssize_t n;
 
@@ -116,20 +119,29 @@ enum dt_err ledger_hash_file(const char *path, uint8_t sha256[32], uint64_t *siz
 		dt_diag_set(diag, path, 0, "cannot open: %s", strerror(errno));
 		return DT_EIO;
 	}
-	crypto_hash_sha256_init(&st);
-	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+	if ((buf = malloc(HASH_CHUNK)) == NULL || dt_sha256_init(&st) != 0) {
+		free(buf);
+		close(fd);
+		dt_diag_set(diag, path, 0, "%s", dt_strerror(DT_ENOMEM));
+		return DT_ENOMEM;
+	}
+	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	while ((n = read(fd, buf, HASH_CHUNK)) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
 			dt_diag_set(diag, path, 0, "read failed: %s", strerror(errno));
+			dt_sha256_final(&st, sha256);
+			free(buf);
 			close(fd);
 			return DT_EIO;
 		}
-		crypto_hash_sha256_update(&st, buf, (size_t)n);
+		dt_sha256_update(&st, buf, (size_t)n);
 		*size += (uint64_t)n;
 	}
 	close(fd);
-	crypto_hash_sha256_final(&st, sha256);
+	free(buf);
+	dt_sha256_final(&st, sha256);
 	return DT_OK;
 }
 
@@ -152,8 +164,8 @@ static enum dt_err store_file(struct ledger *l, const uint8_t sha[32], const cha
                               struct dt_diag *diag)
 {
 	char dir[1200], dst[1300], tmp[1400], hex[65];
-	crypto_hash_sha256_state st;
-	uint8_t buf[1 << 16], got[32];
+	struct dt_sha256 st = {0};
+	uint8_t *buf = NULL, got[32];
 	struct stat sb;
 	int in = -1, out = -1;
 	ssize_t n;
@@ -172,15 +184,19 @@ static enum dt_err store_file(struct ledger *l, const uint8_t sha[32], const cha
 		dt_diag_set(diag, in < 0 ? src : tmp, 0, "cannot open: %s", strerror(errno));
 		goto out;
 	}
-	crypto_hash_sha256_init(&st);
-	while ((n = read(in, buf, sizeof(buf))) > 0) {
-		crypto_hash_sha256_update(&st, buf, (size_t)n);
+	if ((buf = malloc(HASH_CHUNK)) == NULL || dt_sha256_init(&st) != 0) {
+		dt_diag_set(diag, src, 0, "%s", dt_strerror(DT_ENOMEM));
+		err = DT_ENOMEM;
+		goto out;
+	}
+	while ((n = read(in, buf, HASH_CHUNK)) > 0) {
+		dt_sha256_update(&st, buf, (size_t)n);
 		if (write(out, buf, (size_t)n) != n) {
 			dt_diag_set(diag, tmp, 0, "write failed: %s", strerror(errno));
 			goto out;
 		}
 	}
-	crypto_hash_sha256_final(&st, got);
+	dt_sha256_final(&st, got);
 	if (n < 0 || memcmp(got, sha, 32) != 0) {
 		dt_diag_set(diag, src, 0,
 		            n < 0 ? "read failed" : "file changed while being recorded");
@@ -199,6 +215,8 @@ static enum dt_err store_file(struct ledger *l, const uint8_t sha[32], const cha
 	}
 	err = DT_OK;
 out:
+	dt_sha256_final(&st, got); /* releases it if the copy stopped early */
+	free(buf);
 	if (in >= 0)
 		close(in);
 	if (out >= 0)

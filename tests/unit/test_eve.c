@@ -7,7 +7,7 @@
  */
 #include "testhelp.h"
 
-#include "ingest/parsers.h"
+#include "ingest/formats.h"
 
 #define MAX_EV   16
 #define MAX_WARN 16
@@ -76,7 +76,7 @@ static enum dt_err run(const char *text, struct ingest_counts *c, struct dt_diag
 	memset(got, 0, sizeof(got));
 	memset(c, 0, sizeof(*c));
 	dt_diag_clear(d ? d : &local);
-	return ingest_eve("test.json", text, strlen(text), sink, NULL, warn, NULL, c,
+	return ingest_mem(ingest_eve, "test.json", text, strlen(text), sink, NULL, warn, NULL, c,
 	                  d ? d : &local);
 }
 
@@ -122,7 +122,8 @@ static void test_corpus_fileinfo(void)
 		return;
 	ngot = nwarn = 0;
 	memset(&c, 0, sizeof(c));
-	err = ingest_eve("eve-fileinfo.json", buf, (size_t)n, sink, NULL, warn, NULL, &c, &d);
+	err = ingest_mem(ingest_eve, "eve-fileinfo.json", buf, (size_t)n, sink, NULL, warn, NULL,
+	                 &c, &d);
 	free(buf);
 	CHECK(err == DT_OK);
 	CHECK(c.records == 1 && c.events == 1 && c.rejected == 0 && c.ignored == 0);
@@ -470,13 +471,24 @@ static void test_not_eve(void)
 	CHECKF(strstr(d.msg, "event_type") != NULL, "diag '%s'", d.msg);
 	CHECK(d.line == 2);
 
-	/* binary garbage */
+	/* a broken gzip stream: the reader reports the damage, no events */
 	{
 		static const char bin[] = "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\xff\n";
 
-		ngot = 0;
+		ngot = nwarn = 0;
 		memset(&c, 0, sizeof(c));
-		err = ingest_eve("x.gz", bin, sizeof(bin) - 1, sink, NULL, warn, NULL, &c, &d);
+		err = ingest_mem(ingest_eve, "x.gz", bin, sizeof(bin) - 1, sink, NULL, warn, NULL,
+		                 &c, &d);
+		CHECK(err == DT_OK && ngot == 0 && c.records == 0);
+		CHECK(nwarn == 1);
+	}
+	/* binary garbage that is not gzip */
+	{
+		static const char bin[] = "\x7f\x45\x4c\x46\x02\x01\x01\x00\x00\x03\xff\n";
+
+		memset(&c, 0, sizeof(c));
+		err = ingest_mem(ingest_eve, "x.bin", bin, sizeof(bin) - 1, sink, NULL, warn, NULL,
+		                 &c, &d);
 		CHECK(err == DT_EFORMAT);
 	}
 
@@ -516,7 +528,8 @@ static void test_no_warn_callback(void)
 
 	memset(&c, 0, sizeof(c));
 	ngot = 0;
-	CHECK(ingest_eve(NULL, text, strlen(text), sink, NULL, NULL, NULL, &c, &d) == DT_OK);
+	CHECK(ingest_mem(ingest_eve, NULL, text, strlen(text), sink, NULL, NULL, NULL, &c, &d) ==
+	      DT_OK);
 	CHECK(c.rejected == 1 && c.events == 1 && ngot == 1);
 	/* the input need not end in NUL: the parser stays inside len */
 	{
@@ -524,8 +537,8 @@ static void test_no_warn_callback(void)
 
 		memcpy(copy, text, strlen(text));
 		memset(&c, 0, sizeof(c));
-		CHECK(ingest_eve("t", copy, strlen(text) - 1, sink, NULL, NULL, NULL, &c, &d) ==
-		      DT_OK);
+		CHECK(ingest_mem(ingest_eve, "t", copy, strlen(text) - 1, sink, NULL, NULL, NULL,
+		                 &c, &d) == DT_OK);
 		CHECK(c.rejected == 1 && c.events == 1);
 		free(copy);
 	}

@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <zlib.h>
 
-#include "ingest/parsers.h"
+#include "ingest/formats.h"
 
 #define KEEP   16
 #define STRMAX 512
@@ -84,7 +84,8 @@ static struct run *parse(const char *name, const char *text, size_t len)
 
 	if (r == NULL)
 		abort();
-	r->err = ingest_zeek(name, text, len, keep_sink, r, keep_warn, r, &r->c, &r->diag);
+	r->err =
+	    ingest_mem(ingest_zeek, name, text, len, keep_sink, r, keep_warn, r, &r->c, &r->diag);
 	return r;
 }
 
@@ -556,8 +557,8 @@ static void test_sink_error(void)
 	const char *text = "#fields\tts\n1\n2\n3\n";
 	struct ingest_counts c = {0};
 	struct dt_diag d;
-	enum dt_err err =
-	    ingest_zeek("t.log", text, strlen(text), failing_sink, NULL, NULL, NULL, &c, &d);
+	enum dt_err err = ingest_mem(ingest_zeek, "t.log", text, strlen(text), failing_sink, NULL,
+	                             NULL, NULL, &c, &d);
 
 	CHECK(err == DT_EIO);
 	CHECK(c.events == 1 && d.line == 3);
