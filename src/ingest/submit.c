@@ -9,6 +9,7 @@
 #include "ingest/submit.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/hex.h"
@@ -42,49 +43,95 @@ static bool in_home(const struct submit_opts *o, const struct dt_ip *ip)
 
 struct sink_ctx {
 	struct store *s;
-	const struct geo_index *ix;
 	const struct submit_opts *o;
-	const char *submission, *refdata;
-	uint64_t entry;
 	struct dt_diag *diag;
 };
 
+/* Decides the remote side of each event and hands it to the store; the
+ * attribution follows on the store's writer thread (attribute below). */
 static enum dt_err sink(void *ctx, const struct event *ev)
 {
 	struct sink_ctx *c = ctx;
-	struct store_event se = {
-	    .ev = ev,
-	    .victim = c->o->victim,
-	    .sector = c->o->sector,
-	    .submission = c->submission,
-	    .entry = c->entry,
-	    .refdata = c->refdata,
-	    .flags = "",
-	};
-	struct geo_answer a;
-	char flags[512] = "";
+	struct block_row r;
 	bool src_home = ev->has_src && in_home(c->o, &ev->src);
 	bool dst_home = ev->has_dst && in_home(c->o, &ev->dst);
 
+	r.ev = *ev;
+	r.remote = 0;
 	/* the remote endpoint: the side outside the home networks; inbound
 	 * scans and outbound C2 alike.  Both outside: the originator. */
 	if (ev->has_src && !src_home)
-		se.remote = 1;
+		r.remote = 1;
 	else if (ev->has_dst && !dst_home)
-		se.remote = 2;
-	if (se.remote && c->ix) {
-		geo_lookup(c->ix, se.remote == 1 ? &ev->src : &ev->dst, &a);
-		for (unsigned i = 0; i < 32; i++) {
-			const char *f;
+		r.remote = 2;
+	return store_add_event(c->s, &r, c->diag);
+}
 
-			if ((a.flags & (1u << i)) && (f = geo_index_flag_name(c->ix, i)))
-				snprintf(flags + strlen(flags), sizeof(flags) - strlen(flags),
-				         "%s%s", flags[0] ? "," : "", f);
-		}
-		se.geo = &a;
-		se.flags = flags;
+/* Attribution of a block's remote addresses, one batch lookup per block. */
+struct attr_ctx {
+	const struct geo_index *ix;
+	struct dt_ip ips[BLOCK_MAX];
+	struct geo_answer ans[BLOCK_MAX];
+	uint32_t idx[BLOCK_MAX];
+	uint32_t flag_mask; /* flags the names below are for */
+	char flag_names[512];
+	size_t flag_len;
+};
+
+static void flag_string(struct attr_ctx *a, uint32_t flags)
+{
+	size_t fl = 0;
+
+	if (flags == a->flag_mask)
+		return;
+	for (unsigned i = 0; flags && i < 32; i++) {
+		const char *f;
+		size_t n;
+
+		if (!(flags & (1u << i)) || !(f = geo_index_flag_name(a->ix, i)))
+			continue;
+		n = strlen(f);
+		if (fl + n + 1 >= sizeof(a->flag_names))
+			break;
+		if (fl)
+			a->flag_names[fl++] = ',';
+		memcpy(a->flag_names + fl, f, n);
+		fl += n;
 	}
-	return store_add_event(c->s, &se, c->diag);
+	a->flag_mask = flags;
+	a->flag_len = fl;
+}
+
+static enum dt_err attribute(void *ctx, struct block_builder *b)
+{
+	struct attr_ctx *a = ctx;
+	size_t n = 0;
+	enum dt_err err = DT_OK;
+
+	for (size_t i = 0; i < b->n; i++)
+		if (block_remote(b, i, &a->ips[n]))
+			a->idx[n++] = (uint32_t)i;
+	geo_lookup_batch(a->ix, a->ips, a->ans, n);
+	for (size_t i = 0, k = 0; i < b->n && !err; i++) {
+		struct block_row r = {.has_net = false};
+
+		if (k < n && a->idx[k] == i) {
+			const struct geo_answer *g = &a->ans[k++];
+
+			flag_string(a, g->flags);
+			r.country.p = g->country;
+			r.country.len = strlen(g->country);
+			r.as_org.p = g->as_org;
+			r.as_org.len = g->as_org ? strlen(g->as_org) : 0;
+			r.flags.p = a->flag_names;
+			r.flags.len = a->flag_len;
+			r.asn = g->asn;
+			r.has_net = true;
+			r.network = g->network;
+		}
+		err = block_add_geo(b, &r);
+	}
+	return err;
 }
 
 enum dt_err submit_file(struct ledger *l, struct store *s, const struct geo_index *ix,
@@ -92,7 +139,9 @@ enum dt_err submit_file(struct ledger *l, struct store *s, const struct geo_inde
                         void *wctx, struct submit_result *r, struct dt_diag *diag)
 {
 	struct reader *rd = NULL;
+	struct attr_ctx *actx = NULL;
 	uint8_t sha256[32];
+	char stored[1400];
 	uint64_t size;
 	const char *fmt, *head;
 	ingest_fn *parse;
@@ -101,7 +150,9 @@ enum dt_err submit_file(struct ledger *l, struct store *s, const struct geo_inde
 	enum dt_err err;
 
 	memset(r, 0, sizeof(*r));
-	if ((err = ledger_hash_file(path, sha256, &size, diag)))
+	/* one pass: the payload copy, hashed as it is written; the events are
+	 * then parsed from that copy, the bytes the ledger commits to */
+	if ((err = ledger_import_file(l, path, sha256, &size, stored, sizeof(stored), diag)))
 		return err;
 	dt_hex_encode(sha256, 32, hex);
 	snprintf(r->digest, sizeof(r->digest), "sha256:%s", hex);
@@ -109,7 +160,7 @@ enum dt_err submit_file(struct ledger *l, struct store *s, const struct geo_inde
 		r->already = true;
 		return DT_OK;
 	}
-	if ((err = reader_open_file(path, &rd, diag)))
+	if ((err = reader_open_file(stored, &rd, diag)))
 		return err;
 	if (o->progress)
 		o->progress(o->pctx, rd);
@@ -129,7 +180,7 @@ enum dt_err submit_file(struct ledger *l, struct store *s, const struct geo_inde
 	}
 	snprintf(r->format, sizeof(r->format), "%s", fmt);
 	{
-		struct ledger_entry_in e = {.kind = "submission", .tlp = o->tlp, .path = path};
+		struct ledger_entry_in e = {.kind = "submission", .tlp = o->tlp, .path = NULL};
 		char about[1200];
 		const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 
@@ -144,18 +195,29 @@ enum dt_err submit_file(struct ledger *l, struct store *s, const struct geo_inde
 		if ((err = ledger_append(l, &e, 1, true, &r->entry, NULL, diag)))
 			goto out;
 	}
-	if ((err = store_begin(s, diag)))
-		goto out;
 	{
-		struct sink_ctx c = {
-		    .s = s,
-		    .ix = ix,
-		    .o = o,
-		    .submission = r->digest,
-		    .refdata = ix ? geo_index_digest(ix) : NULL,
+		struct store_submission_row row = {
+		    .sha256 = sha256,
 		    .entry = r->entry,
-		    .diag = diag,
+		    .format = fmt,
+		    .victim = o->victim,
+		    .sector = o->sector,
+		    .name = path,
+		    .refdata = ix ? geo_index_digest(ix) : NULL,
 		};
+
+		if (ix && (actx = calloc(1, sizeof(*actx))) == NULL) {
+			err = DT_ENOMEM;
+			dt_diag_set(diag, path, 0, "%s", dt_strerror(err));
+			goto out;
+		}
+		if (actx)
+			actx->ix = ix;
+		if ((err = store_begin(s, &row, actx ? attribute : NULL, actx, diag)))
+			goto out;
+	}
+	{
+		struct sink_ctx c = {.s = s, .o = o, .diag = diag};
 		struct ingest_ctx x = {
 		    .name = path,
 		    .sink = sink,
@@ -172,25 +234,12 @@ enum dt_err submit_file(struct ledger *l, struct store *s, const struct geo_inde
 		r->damaged = true;
 		snprintf(r->damage, sizeof(r->damage), "%s", reader_damage(rd));
 	}
-	if (!err) {
-		struct store_submission_row row = {
-		    .sha256 = sha256,
-		    .entry = r->entry,
-		    .format = fmt,
-		    .victim = o->victim,
-		    .name = path,
-		    .records = r->counts.records,
-		    .events = r->counts.events,
-		    .rejected = r->counts.rejected,
-		};
-
-		err = store_add_submission(s, &row, diag);
-	}
 	if (err)
 		store_rollback(s);
 	else
-		err = store_commit(s, diag);
+		err = store_commit(s, &r->counts, diag);
 out:
+	free(actx);
 	reader_close(rd);
 	return err;
 }

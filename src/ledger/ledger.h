@@ -73,6 +73,15 @@ struct ledger_entry_in {
 enum dt_err ledger_append(struct ledger *l, const struct ledger_entry_in *in, size_t n, bool dedup,
                           uint64_t *first, bool *existed, struct dt_diag *diag);
 
+/* Copies src into the payload store in one pass that also hashes it, so
+ * that a large file is read once: fills sha256 and size and writes the
+ * stored copy's path (DB.d/payloads/<hex>) to stored.  A later
+ * ledger_append of the digest with path NULL commits to it.  A payload
+ * the store already holds is kept as it is. */
+enum dt_err ledger_import_file(struct ledger *l, const char *src, uint8_t sha256[32],
+                               uint64_t *size, char *stored, size_t stored_size,
+                               struct dt_diag *diag);
+
 /* Hashes path (SHA-256, streaming) and fills in->sha256 and in->size. */
 enum dt_err ledger_hash_file(const char *path, uint8_t sha256[32], uint64_t *size,
                              struct dt_diag *diag);

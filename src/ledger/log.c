@@ -159,26 +159,17 @@ static enum dt_err payload_dir(struct ledger *l, char *out, size_t size, struct 
 	return DT_OK;
 }
 
-/* Copies src into the payload store under its digest, verifying it. */
-static enum dt_err store_file(struct ledger *l, const uint8_t sha[32], const char *src,
-                              struct dt_diag *diag)
+/* Copies src to a new file tmp (0600), hashing what it copies; fsyncs. */
+static enum dt_err copy_hashing(const char *src, const char *tmp, uint8_t sha[32], uint64_t *size,
+                                struct dt_diag *diag)
 {
-	char dir[1200], dst[1300], tmp[1400], hex[65];
 	struct dt_sha256 st = {0};
-	uint8_t *buf = NULL, got[32];
-	struct stat sb;
+	uint8_t *buf = NULL;
 	int in = -1, out = -1;
-	ssize_t n;
+	ssize_t n = 0;
 	enum dt_err err = DT_EIO;
 
-	if ((err = payload_dir(l, dir, sizeof(dir), diag)))
-		return err;
-	err = DT_EIO;
-	dt_hex_encode(sha, 32, hex);
-	snprintf(dst, sizeof(dst), "%s/%s", dir, hex);
-	if (stat(dst, &sb) == 0)
-		return DT_OK;
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", dst, (long)getpid());
+	*size = 0;
 	if ((in = open(src, O_RDONLY | O_CLOEXEC)) < 0 ||
 	    (out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0) {
 		dt_diag_set(diag, in < 0 ? src : tmp, 0, "cannot open: %s", strerror(errno));
@@ -189,18 +180,22 @@ static enum dt_err store_file(struct ledger *l, const uint8_t sha[32], const cha
 		err = DT_ENOMEM;
 		goto out;
 	}
-	while ((n = read(in, buf, HASH_CHUNK)) > 0) {
+	(void)posix_fadvise(in, 0, 0, POSIX_FADV_SEQUENTIAL);
+	for (;;) {
+		n = read(in, buf, HASH_CHUNK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
 		dt_sha256_update(&st, buf, (size_t)n);
+		*size += (uint64_t)n;
 		if (write(out, buf, (size_t)n) != n) {
 			dt_diag_set(diag, tmp, 0, "write failed: %s", strerror(errno));
 			goto out;
 		}
 	}
-	dt_sha256_final(&st, got);
-	if (n < 0 || memcmp(got, sha, 32) != 0) {
-		dt_diag_set(diag, src, 0,
-		            n < 0 ? "read failed" : "file changed while being recorded");
-		err = DT_EFORMAT;
+	if (n < 0) {
+		dt_diag_set(diag, src, 0, "read failed: %s", strerror(errno));
 		goto out;
 	}
 	if (fsync(out) < 0 || close(out) < 0) {
@@ -209,13 +204,9 @@ static enum dt_err store_file(struct ledger *l, const uint8_t sha[32], const cha
 		goto out;
 	}
 	out = -1;
-	if (rename(tmp, dst) < 0) {
-		dt_diag_set(diag, dst, 0, "rename failed: %s", strerror(errno));
-		goto out;
-	}
 	err = DT_OK;
 out:
-	dt_sha256_final(&st, got); /* releases it if the copy stopped early */
+	dt_sha256_final(&st, sha);
 	free(buf);
 	if (in >= 0)
 		close(in);
@@ -224,6 +215,65 @@ out:
 	if (err)
 		unlink(tmp);
 	return err;
+}
+
+/* Copies src into the payload store under its digest, verifying it. */
+static enum dt_err store_file(struct ledger *l, const uint8_t sha[32], const char *src,
+                              struct dt_diag *diag)
+{
+	char dir[1200], dst[1300], tmp[1400], hex[65];
+	uint8_t got[32];
+	uint64_t size;
+	struct stat sb;
+	enum dt_err err;
+
+	if ((err = payload_dir(l, dir, sizeof(dir), diag)))
+		return err;
+	dt_hex_encode(sha, 32, hex);
+	snprintf(dst, sizeof(dst), "%s/%s", dir, hex);
+	if (stat(dst, &sb) == 0)
+		return DT_OK;
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", dst, (long)getpid());
+	if ((err = copy_hashing(src, tmp, got, &size, diag)))
+		return err;
+	if (memcmp(got, sha, 32) != 0) {
+		dt_diag_set(diag, src, 0, "file changed while being recorded");
+		unlink(tmp);
+		return DT_EFORMAT;
+	}
+	if (rename(tmp, dst) < 0) {
+		dt_diag_set(diag, dst, 0, "rename failed: %s", strerror(errno));
+		unlink(tmp);
+		return DT_EIO;
+	}
+	return DT_OK;
+}
+
+enum dt_err ledger_import_file(struct ledger *l, const char *src, uint8_t sha256[32],
+                               uint64_t *size, char *stored, size_t stored_size,
+                               struct dt_diag *diag)
+{
+	char dir[1200], tmp[1400], hex[65];
+	struct stat sb;
+	enum dt_err err;
+
+	if ((err = payload_dir(l, dir, sizeof(dir), diag)))
+		return err;
+	snprintf(tmp, sizeof(tmp), "%s/import.tmp.%ld", dir, (long)getpid());
+	if ((err = copy_hashing(src, tmp, sha256, size, diag)))
+		return err;
+	dt_hex_encode(sha256, 32, hex);
+	snprintf(stored, stored_size, "%s/%s", dir, hex);
+	if (stat(stored, &sb) == 0) {
+		unlink(tmp); /* already there: same bytes by their digest */
+		return DT_OK;
+	}
+	if (rename(tmp, stored) < 0) {
+		dt_diag_set(diag, stored, 0, "rename failed: %s", strerror(errno));
+		unlink(tmp);
+		return DT_EIO;
+	}
+	return DT_OK;
 }
 
 enum dt_err ledger_store_bytes(struct ledger *l, const uint8_t sha256[32], const void *data,

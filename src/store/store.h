@@ -1,11 +1,17 @@
 /*
  * store.h — events in the node's SQLite database (the embedded store).
  *
- * One row per event, with its attribution and provenance (submission
- * digest, record number, ledger entry, refdata snapshot).  A submission's
- * events are written in one transaction together with its `submissions`
- * row, which is what makes re-ingesting the same file a no-op and a crash
- * mid-ingest leave the store as it was.
+ * A submission (one ingested file) is a row of `submissions`: its digest,
+ * ledger entry, format, victim, sector, refdata snapshot and counts.  Its
+ * events go into compressed columnar blocks (store/block.h), rows of
+ * `event_blocks` with the time span each covers.  The submission row and
+ * all its blocks are written in one transaction, which is what makes
+ * re-ingesting the same file a no-op and a crash mid-ingest leave the store
+ * as it was.
+ *
+ * Scans return events in a deterministic order that both parties of a
+ * working group reproduce from the same files: time, then the
+ * submission's digest, then record number, then position.
  */
 #ifndef DT_STORE_H
 #define DT_STORE_H
@@ -17,6 +23,7 @@
 #include "core/strbuf.h"
 #include "geo/geo.h"
 #include "ingest/event.h"
+#include "store/block.h"
 
 struct store;
 
@@ -26,46 +33,68 @@ void store_close(struct store *s);
 /* The ledger entry of an already stored submission, or false. */
 bool store_submission(struct store *s, const uint8_t sha256[32], uint64_t *entry);
 
-enum dt_err store_begin(struct store *s, struct dt_diag *diag);
-enum dt_err store_commit(struct store *s, struct dt_diag *diag);
-void store_rollback(struct store *s);
-
-/* One event and everything known about it. */
-struct store_event {
-	const struct event *ev;
-	int remote;                   /* 0 none (internal), 1 src, 2 dst */
-	const char *victim, *sector;  /* may be NULL */
-	const struct geo_answer *geo; /* attribution of the remote endpoint, or NULL */
-	const char *flags;            /* comma-separated flag names, "" if none */
-	const char *submission;       /* "sha256:<hex>" */
-	uint64_t entry;               /* ledger entry of the submission */
-	const char *refdata;          /* "sha256:<hex>" of the snapshot used */
-};
-
-enum dt_err store_add_event(struct store *s, const struct store_event *e, struct dt_diag *diag);
-
+/* A submission, as stored with its events. */
 struct store_submission_row {
 	const uint8_t *sha256;
 	uint64_t entry;
-	const char *format, *victim, *name;
-	uint64_t records, events, rejected;
+	const char *format, *victim, *sector, *name;
+	const char *refdata; /* "sha256:<hex>" of the snapshot used, or NULL */
 };
-enum dt_err store_add_submission(struct store *s, const struct store_submission_row *r,
-                                 struct dt_diag *diag);
+
+/* Attributes the rows of a full block: calls block_add_geo once per row,
+ * in order (block_remote tells each row's remote address).  Runs on the
+ * store's writer thread, so that parsing and attribution use both cores. */
+typedef enum dt_err store_attribute_fn(void *ctx, struct block_builder *b);
+
+/* Opens the submission's transaction, records the submission and starts
+ * the writer thread; attribute may be NULL (no attribution). */
+enum dt_err store_begin(struct store *s, const struct store_submission_row *sub,
+                        store_attribute_fn *attribute, void *actx, struct dt_diag *diag);
+
+/* One event with its remote side decided (r->ev's strings are copied;
+ * r's attribution fields are ignored: see store_attribute_fn). */
+enum dt_err store_add_event(struct store *s, const struct block_row *r, struct dt_diag *diag);
+
+/* Writes the last block, the submission's counts, and commits. */
+enum dt_err store_commit(struct store *s, const struct ingest_counts *c, struct dt_diag *diag);
+void store_rollback(struct store *s);
+
+/* ---- reading ------------------------------------------------------------ */
 
 struct store_query {
 	const char *victim;         /* NULL: all */
 	int64_t since_us, until_us; /* inclusive bounds; INT64_MIN/MAX for none */
-	bool tsv;                   /* else JSON lines */
+	bool tsv;                   /* store_events: TSV, else JSON lines */
 };
 
-/* Calls row(ctx, line, len) for each matching event, oldest first; each
- * line ends in "\n".  JSON lines carry the fields of the CLI contract. */
+/* What a scan hands over for each event: the row, and its submission. */
+struct store_hit {
+	const struct block_row *row;
+	const char *submission;                /* "sha256:<hex>" */
+	uint64_t entry;                        /* ledger entry of the submission */
+	const char *victim, *sector, *refdata; /* "" when not given */
+	uint64_t block;                        /* event_blocks id and index: */
+	uint32_t index;                        /* this node's handle on the event */
+};
+
+/* Calls fn for each matching event in the order above; a non-DT_OK return
+ * stops the scan with it.  The hit is valid during the call only. */
+typedef enum dt_err store_scan_fn(void *ctx, const struct store_hit *h);
+enum dt_err store_scan(struct store *s, const struct store_query *q, store_scan_fn *fn, void *ctx,
+                       struct dt_diag *diag);
+
+/* Writes the matching events as lines (JSON or TSV, each ending in "\n"),
+ * handing them to row(ctx, text, len) in chunks of whole lines.  JSON
+ * lines carry the fields of the CLI contract. */
 typedef enum dt_err store_row_fn(void *ctx, const char *line, size_t len);
 enum dt_err store_events(struct store *s, const struct store_query *q, store_row_fn *row, void *ctx,
                          struct dt_diag *diag);
 
 /* The TSV header line of store_events (with newline). */
 extern const char store_tsv_header[];
+
+/* Formats one hit as a JSON object or TSV row (with newline) into b. */
+enum dt_err store_format_json(struct strbuf *b, const struct store_hit *h);
+enum dt_err store_format_tsv(struct strbuf *b, const struct store_hit *h);
 
 #endif
