@@ -323,7 +323,7 @@ static uint8_t *xspace(struct block *k, size_t *at, size_t bytes)
 {
 	uint8_t *p = k->x + *at;
 
-	*at += bytes;
+	*at += (bytes + 7) & ~(size_t)7; /* keeps every column 8-byte aligned */
 	return p;
 }
 
@@ -358,7 +358,7 @@ enum dt_err block_decode(struct block *k, const void *data, size_t len, struct d
 	k->n = n;
 	/* expanded fixed-width columns and string offsets */
 	for (int c = 0; c < BC_NCOLS; c++)
-		xneed += c >= BC_FIRST_STR ? 4 * (n + 1) : col_width(c) * n;
+		xneed += ((c >= BC_FIRST_STR ? 4 * (n + 1) : col_width(c) * n) + 7) & ~(size_t)7;
 	if (k->xcap < xneed) {
 		uint8_t *p = realloc(k->x, xneed ? xneed : 1);
 
