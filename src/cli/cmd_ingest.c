@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/progress.h"
 #include "core/limits.h"
 #include "geo/refdata.h"
 #include "ingest/formats.h"
@@ -60,6 +61,14 @@ static bool parse_home(const char *list, struct submit_opts *o)
 		list += n + (list[n] == ',');
 	}
 	return true;
+}
+
+static void show_progress(void *ctx, uint64_t done, uint64_t total, uint64_t events)
+{
+	struct progress *p = ctx;
+
+	p->total = total;
+	progress_update(p, done, events);
 }
 
 int cmd_ingest(struct cli *c, int argc, char **argv)
@@ -115,9 +124,16 @@ int cmd_ingest(struct cli *c, int argc, char **argv)
 	}
 	for (int i = optind; i < argc; i++) {
 		struct submit_result r;
+		struct progress p;
+		enum dt_err err;
 
 		dt_diag_clear(&d);
-		if (submit_file(l, s, ix, argv[i], &o, cli_warn, &ws, &r, &d)) {
+		progress_init(&p, argv[i], 0);
+		o.progress = show_progress;
+		o.pctx = &p;
+		err = submit_file(l, s, ix, argv[i], &o, cli_warn, &ws, &r, &d);
+		progress_done(&p);
+		if (err) {
 			cli_diag(&d);
 			rc = rc ? rc : EXIT_REJECTED;
 			continue;

@@ -3,8 +3,8 @@
  * "event_type" that says which sub-object ("alert", "flow", "dns", ...)
  * carries the details.
  *
- * Each non-blank line is parsed on its own (jansson, json_loadb on the
- * line's slice), so a broken line costs only itself: it is reported as
+ * Each non-blank line is parsed on its own (core/jscan.h: validated in
+ * one pass, no tree allocated), so a broken line costs only itself: it is reported as
  * name:line with the reason and counted as rejected.  Lines of an event
  * type we do not map (stats, smtp, drop, ...) are valid EVE and counted as
  * ignored.  The input is refused as a whole (DT_EFORMAT) only when it has
@@ -19,7 +19,7 @@
  * days_from_civil, so no time zone or locale of the process is consulted.
  *
  * Ownership: the strings of the event handed to the sink point into the
- * jansson tree of the current line or into small buffers of this call
+ * current line (or the scanner's buffer of decoded strings) or into small buffers of this call
  * (flow_id as decimal text, the normalised certificate hash, the built
  * URL); all of them die when the sink returns.  The record number of an
  * event is its line number in the input (blank lines included), so a
@@ -30,8 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
+#include "core/jscan.h"
 #include "core/strbuf.h"
 #include "ingest/parsers.h"
 
@@ -51,6 +50,7 @@ struct eve_state {
 	char cert_sha1[41]; /* tls.fingerprint, lower-case hex */
 	struct strbuf url;  /* "http://" host url */
 	char why[200];      /* the first reason a line was not EVE */
+	struct js_doc js;   /* the current line */
 };
 
 static void reject(struct eve_state *st, const char *fmt, ...)
@@ -179,25 +179,19 @@ static const char *parse_ts(const char *s, size_t len, int64_t *out)
 /* ---- reading values --------------------------------------------------- */
 
 /* A string member as a slice; false when absent or not a string. */
-static bool get_str(const json_t *o, const char *key, struct dt_str *out)
+static bool get_str(struct js_doc *d, int o, const char *key, struct dt_str *out)
 {
-	const json_t *v = json_object_get(o, key);
-
-	if (!json_is_string(v))
-		return false;
-	out->p = json_string_value(v);
-	out->len = json_string_length(v);
-	return true;
+	return js_str(d, js_get(d, o, key), &out->p, &out->len);
 }
 
 /* A non-negative integer member, or -1. */
-static int64_t get_count(const json_t *o, const char *key)
+static int64_t get_count(struct js_doc *d, int o, const char *key)
 {
-	const json_t *v = json_object_get(o, key);
+	int64_t v;
 
-	if (!json_is_integer(v) || json_integer_value(v) < 0)
+	if (!js_int(d, js_get(d, o, key), &v) || v < 0)
 		return -1;
-	return (int64_t)json_integer_value(v);
+	return v;
 }
 
 static bool str_eq(struct dt_str s, const char *lit)
@@ -227,7 +221,7 @@ static bool has_prefix(struct dt_str s, const char *lit)
 }
 
 /* "TCP", "udp", "IPv6-ICMP", "6": the protocol number, or -1. */
-static int32_t parse_proto(const json_t *v)
+static int32_t parse_proto(struct js_doc *d, int v)
 {
 	static const struct {
 		const char *name;
@@ -239,15 +233,12 @@ static int32_t parse_proto(const json_t *v)
 	};
 	struct dt_str s;
 	int32_t n = 0;
+	int64_t num;
 
-	if (json_is_integer(v))
-		return json_integer_value(v) >= 0 && json_integer_value(v) <= 255
-		           ? (int32_t)json_integer_value(v)
-		           : -1;
-	if (!json_is_string(v))
+	if (js_int(d, v, &num))
+		return num >= 0 && num <= 255 ? (int32_t)num : -1;
+	if (!js_str(d, v, &s.p, &s.len))
 		return -1;
-	s.p = json_string_value(v);
-	s.len = json_string_length(v);
 	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
 		if (str_eq(s, names[i].name))
 			return names[i].num;
@@ -262,43 +253,59 @@ static int32_t parse_proto(const json_t *v)
 }
 
 /* An address member: absent is fine (*has false), malformed is not. */
-static const char *get_ip(const json_t *o, const char *key, bool *has, struct dt_ip *ip)
+static const char *get_ip(struct js_doc *d, int v, bool *has, struct dt_ip *ip)
 {
-	const json_t *v = json_object_get(o, key);
+	struct dt_str t;
 
 	*has = false;
-	if (v == NULL || json_is_null(v))
+	if (v < 0 || js_type(d, v) == JS_NULL)
 		return NULL;
-	if (!json_is_string(v) || dt_ip_parse(json_string_value(v), json_string_length(v), ip))
+	if (!js_str(d, v, &t.p, &t.len) || dt_ip_parse(t.p, t.len, ip))
 		return "is not an IP address";
 	*has = true;
 	return NULL;
 }
 
-static const char *get_port(const json_t *o, const char *key, int32_t *port)
+static const char *get_port(struct js_doc *d, int v, int32_t *port)
 {
-	const json_t *v = json_object_get(o, key);
+	int64_t n;
 
 	*port = -1;
-	if (v == NULL || json_is_null(v))
+	if (v < 0 || js_type(d, v) == JS_NULL)
 		return NULL;
-	if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 65535)
+	if (!js_int(d, v, &n) || n < 0 || n > 65535)
 		return "is not a port number";
-	*port = (int32_t)json_integer_value(v);
+	*port = (int32_t)n;
 	return NULL;
 }
 
 /* flow.start/flow.end (or netflow's) as a duration; age as a fallback. */
-static int64_t get_duration(const json_t *o)
+static int64_t get_duration(struct js_doc *d, int o)
 {
 	struct dt_str a, b;
 	int64_t t0, t1, age;
 
-	if (get_str(o, "start", &a) && get_str(o, "end", &b) && !parse_ts(a.p, a.len, &t0) &&
+	if (get_str(d, o, "start", &a) && get_str(d, o, "end", &b) && !parse_ts(a.p, a.len, &t0) &&
 	    !parse_ts(b.p, b.len, &t1) && t1 >= t0)
 		return t1 - t0;
-	age = get_count(o, "age");
+	age = get_count(d, o, "age");
 	return age >= 0 && age < INT64_MAX / 1000000 ? age * 1000000 : -1;
+}
+
+/* v in decimal into out (at least 21 bytes); its length. */
+static size_t u64_text(uint64_t v, char *out)
+{
+	char t[20];
+	size_t n = 0, k = 0;
+
+	do {
+		t[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		out[k++] = t[--n];
+	out[k] = '\0';
+	return k;
 }
 
 /* "aa:BB:..." (20 bytes) into lower-case hex without colons; false if not. */
@@ -326,17 +333,17 @@ static bool norm_sha1(struct dt_str f, char out[41])
 
 /* ---- the sub-objects -------------------------------------------------- */
 
-static enum dt_err take_http(struct eve_state *st, const json_t *h, struct event *ev)
+static enum dt_err take_http(struct eve_state *st, int h, struct event *ev)
 {
 	struct dt_str host = {0}, path = {0};
 	enum dt_err err = DT_OK;
 
-	if (!json_is_object(h))
+	if (js_type(&st->js, h) != JS_OBJECT)
 		return DT_OK;
-	if (get_str(h, "hostname", &host))
+	if (get_str(&st->js, h, "hostname", &host))
 		ev->domain = host;
-	get_str(h, "http_user_agent", &ev->user_agent);
-	if (!get_str(h, "url", &path))
+	get_str(&st->js, h, "http_user_agent", &ev->user_agent);
+	if (!get_str(&st->js, h, "url", &path))
 		return DT_OK;
 	if (host.len == 0 || has_prefix(path, "http://") || has_prefix(path, "https://")) {
 		ev->url = path; /* already absolute (proxy requests), or no host */
@@ -355,57 +362,86 @@ static enum dt_err take_http(struct eve_state *st, const json_t *h, struct event
 	return DT_OK;
 }
 
-static void take_tls(struct eve_state *st, const json_t *t, struct event *ev)
+static void take_tls(struct eve_state *st, int t, struct event *ev)
 {
+	struct js_doc *d = &st->js;
 	struct dt_str fp;
 
-	if (!json_is_object(t))
+	if (js_type(d, t) != JS_OBJECT)
 		return;
-	get_str(t, "sni", &ev->domain);
-	get_str(json_object_get(t, "ja3"), "hash", &ev->ja3);
-	get_str(json_object_get(t, "ja3s"), "hash", &ev->ja3s);
-	if (get_str(t, "fingerprint", &fp) && norm_sha1(fp, st->cert_sha1)) {
+	get_str(d, t, "sni", &ev->domain);
+	get_str(d, js_get(d, t, "ja3"), "hash", &ev->ja3);
+	get_str(d, js_get(d, t, "ja3s"), "hash", &ev->ja3s);
+	if (get_str(d, t, "fingerprint", &fp) && norm_sha1(fp, st->cert_sha1)) {
 		ev->cert_sha1.p = st->cert_sha1;
 		ev->cert_sha1.len = 40;
 	}
 }
 
-static void take_dns(const json_t *d, struct event *ev)
+static void take_dns(struct js_doc *d, int o, struct event *ev)
 {
-	const json_t *q;
+	int q;
 
-	if (!json_is_object(d))
+	if (js_type(d, o) != JS_OBJECT)
 		return;
-	if (get_str(d, "rrname", &ev->domain))
+	if (get_str(d, o, "rrname", &ev->domain))
 		return;
 	/* Suricata 7 alerts: "query": [...]; EVE DNS v3: "queries": [...] */
-	q = json_object_get(d, "query");
-	if (!json_is_array(q))
-		q = json_object_get(d, "queries");
-	get_str(json_array_get(q, 0), "rrname", &ev->domain);
+	q = js_get(d, o, "query");
+	if (js_type(d, q) != JS_ARRAY)
+		q = js_get(d, o, "queries");
+	get_str(d, js_index(d, q, 0), "rrname", &ev->domain);
 }
 
-static void take_flow(const json_t *f, struct event *ev)
+static void take_flow(struct js_doc *d, int f, struct event *ev)
 {
-	if (!json_is_object(f))
+	if (js_type(d, f) != JS_OBJECT)
 		return;
-	ev->orig_bytes = get_count(f, "bytes_toserver");
-	ev->resp_bytes = get_count(f, "bytes_toclient");
-	ev->orig_pkts = get_count(f, "pkts_toserver");
-	ev->resp_pkts = get_count(f, "pkts_toclient");
-	ev->duration_us = get_duration(f);
-	get_str(f, "state", &ev->state);
+	ev->orig_bytes = get_count(d, f, "bytes_toserver");
+	ev->resp_bytes = get_count(d, f, "bytes_toclient");
+	ev->orig_pkts = get_count(d, f, "pkts_toserver");
+	ev->resp_pkts = get_count(d, f, "pkts_toclient");
+	ev->duration_us = get_duration(d, f);
+	get_str(d, f, "state", &ev->state);
 }
 
-static void take_ssh(const json_t *s, struct event *ev)
+static void take_ssh(struct js_doc *d, int s, struct event *ev)
 {
-	if (!json_is_object(s))
+	if (js_type(d, s) != JS_OBJECT)
 		return;
 	/* the client's software is what it says it is: its user agent */
-	get_str(json_object_get(s, "client"), "software_version", &ev->user_agent);
+	get_str(d, js_get(d, s, "client"), "software_version", &ev->user_agent);
 }
 
 /* ---- one line --------------------------------------------------------- */
+
+/* The members of a record's top level, read in one pass (js_pick). */
+enum root {
+	R_EVENT_TYPE,
+	R_TIMESTAMP,
+	R_SRC_IP,
+	R_DEST_IP,
+	R_SRC_PORT,
+	R_DEST_PORT,
+	R_PROTO,
+	R_FLOW_ID,
+	R_APP_PROTO,
+	R_ALERT,
+	R_FLOW,
+	R_DNS,
+	R_TLS,
+	R_HTTP,
+	R_FILEINFO,
+	R_NETFLOW,
+	R_ANOMALY,
+	R_SSH,
+	R_N
+};
+static const char *const root_names[R_N] = {
+    "event_type", "timestamp", "src_ip",    "dest_ip", "src_port", "dest_port",
+    "proto",      "flow_id",   "app_proto", "alert",   "flow",     "dns",
+    "tls",        "http",      "fileinfo",  "netflow", "anomaly",  "ssh",
+};
 
 /* The event types we map, their kinds. */
 static const struct {
@@ -421,102 +457,94 @@ static const struct {
  * Fills ev from the object o of a known type.  Returns V_EVENT, or
  * V_REJECTED after warning; *err is set only for a failure of ours.
  */
-static enum verdict fill(struct eve_state *st, const json_t *o, const char *type, struct event *ev,
+static enum verdict fill(struct eve_state *st, const int *m, const char *type, struct event *ev,
                          enum dt_err *err)
 {
-	const json_t *v, *sub;
-	struct dt_str ts;
+	struct js_doc *d = &st->js;
+	struct dt_str ts, raw;
 	const char *why;
+	int64_t n;
+	int sub;
 
-	if (!get_str(o, "timestamp", &ts)) {
-		reject(st, json_object_get(o, "timestamp") ? "\"timestamp\" is not a string"
-		                                           : "no \"timestamp\"");
+	if (!js_str(d, m[R_TIMESTAMP], &ts.p, &ts.len)) {
+		reject(st,
+		       m[R_TIMESTAMP] >= 0 ? "\"timestamp\" is not a string" : "no \"timestamp\"");
 		return V_REJECTED;
 	}
 	if ((why = parse_ts(ts.p, ts.len, &ev->ts_us))) {
-		reject(st, "timestamp '%.40s': %s", ts.p, why);
+		reject(st, "timestamp '%.*s': %s", (int)(ts.len < 40 ? ts.len : 40), ts.p, why);
 		return V_REJECTED;
 	}
-	if ((why = get_ip(o, "src_ip", &ev->has_src, &ev->src))) {
-		reject(st, "\"src_ip\" '%.60s' %s",
-		       json_string_value(json_object_get(o, "src_ip"))
-		           ? json_string_value(json_object_get(o, "src_ip"))
-		           : "",
-		       why);
+	if ((why = get_ip(d, m[R_SRC_IP], &ev->has_src, &ev->src))) {
+		if (!js_raw(d, m[R_SRC_IP], &raw.p, &raw.len))
+			raw.len = 0;
+		reject(st, "\"src_ip\" '%.*s' %s", (int)(raw.len < 60 ? raw.len : 60), raw.p, why);
 		return V_REJECTED;
 	}
-	if ((why = get_ip(o, "dest_ip", &ev->has_dst, &ev->dst))) {
-		reject(st, "\"dest_ip\" '%.60s' %s",
-		       json_string_value(json_object_get(o, "dest_ip"))
-		           ? json_string_value(json_object_get(o, "dest_ip"))
-		           : "",
-		       why);
+	if ((why = get_ip(d, m[R_DEST_IP], &ev->has_dst, &ev->dst))) {
+		if (!js_raw(d, m[R_DEST_IP], &raw.p, &raw.len))
+			raw.len = 0;
+		reject(st, "\"dest_ip\" '%.*s' %s", (int)(raw.len < 60 ? raw.len : 60), raw.p, why);
 		return V_REJECTED;
 	}
-	if ((why = get_port(o, "src_port", &ev->sport))) {
+	if ((why = get_port(d, m[R_SRC_PORT], &ev->sport))) {
 		reject(st, "\"src_port\" %s", why);
 		return V_REJECTED;
 	}
-	if ((why = get_port(o, "dest_port", &ev->dport))) {
+	if ((why = get_port(d, m[R_DEST_PORT], &ev->dport))) {
 		reject(st, "\"dest_port\" %s", why);
 		return V_REJECTED;
 	}
-	ev->proto = parse_proto(json_object_get(o, "proto"));
-	v = json_object_get(o, "flow_id");
-	if (json_is_integer(v) && json_integer_value(v) >= 0) {
-		int n =
-		    snprintf(st->uid, sizeof(st->uid), "%lld", (long long)json_integer_value(v));
-
+	ev->proto = parse_proto(d, m[R_PROTO]);
+	if (js_int(d, m[R_FLOW_ID], &n) && n >= 0) {
+		ev->uid.len = u64_text((uint64_t)n, st->uid);
 		ev->uid.p = st->uid;
-		ev->uid.len = (size_t)n;
 	} else {
-		get_str(o, "flow_id", &ev->uid);
+		js_str(d, m[R_FLOW_ID], &ev->uid.p, &ev->uid.len);
 	}
-	if (get_str(o, "app_proto", &ev->service) &&
+	if (js_str(d, m[R_APP_PROTO], &ev->service.p, &ev->service.len) &&
 	    (str_eq(ev->service, "failed") || str_eq(ev->service, "unknown")))
 		ev->service.len = 0;
 
 	if (strcmp(type, "alert") == 0) {
-		sub = json_object_get(o, "alert");
-		get_str(sub, "signature", &ev->signature);
-		ev->signature_id = get_count(sub, "signature_id");
-		v = json_object_get(sub, "severity");
-		if (json_is_integer(v) && json_integer_value(v) >= 0 &&
-		    json_integer_value(v) <= 255)
-			ev->severity = (int32_t)json_integer_value(v);
+		sub = m[R_ALERT];
+		get_str(d, sub, "signature", &ev->signature);
+		ev->signature_id = get_count(d, sub, "signature_id");
+		if (js_int(d, js_get(d, sub, "severity"), &n) && n >= 0 && n <= 255)
+			ev->severity = (int32_t)n;
 		/* alerts may carry the metadata of their flow and transaction */
-		take_flow(json_object_get(o, "flow"), ev);
-		take_dns(json_object_get(o, "dns"), ev);
-		take_tls(st, json_object_get(o, "tls"), ev);
-		*err = take_http(st, json_object_get(o, "http"), ev);
+		take_flow(d, m[R_FLOW], ev);
+		take_dns(d, m[R_DNS], ev);
+		take_tls(st, m[R_TLS], ev);
+		*err = take_http(st, m[R_HTTP], ev);
 	} else if (strcmp(type, "flow") == 0) {
-		take_flow(json_object_get(o, "flow"), ev);
+		take_flow(d, m[R_FLOW], ev);
 	} else if (strcmp(type, "netflow") == 0) {
 		/* one direction a record: it is the originator's */
-		sub = json_object_get(o, "netflow");
-		ev->orig_bytes = get_count(sub, "bytes");
-		ev->orig_pkts = get_count(sub, "pkts");
-		if (json_is_object(sub))
-			ev->duration_us = get_duration(sub);
+		sub = m[R_NETFLOW];
+		ev->orig_bytes = get_count(d, sub, "bytes");
+		ev->orig_pkts = get_count(d, sub, "pkts");
+		if (js_type(d, sub) == JS_OBJECT)
+			ev->duration_us = get_duration(d, sub);
 	} else if (strcmp(type, "dns") == 0) {
-		take_dns(json_object_get(o, "dns"), ev);
+		take_dns(d, m[R_DNS], ev);
 	} else if (strcmp(type, "http") == 0) {
-		*err = take_http(st, json_object_get(o, "http"), ev);
+		*err = take_http(st, m[R_HTTP], ev);
 	} else if (strcmp(type, "tls") == 0) {
-		take_tls(st, json_object_get(o, "tls"), ev);
+		take_tls(st, m[R_TLS], ev);
 	} else if (strcmp(type, "fileinfo") == 0) {
-		sub = json_object_get(o, "fileinfo");
-		get_str(sub, "md5", &ev->md5);
-		get_str(sub, "sha1", &ev->sha1);
-		get_str(sub, "sha256", &ev->sha256);
-		take_tls(st, json_object_get(o, "tls"), ev);
-		*err = take_http(st, json_object_get(o, "http"), ev);
+		sub = m[R_FILEINFO];
+		get_str(d, sub, "md5", &ev->md5);
+		get_str(d, sub, "sha1", &ev->sha1);
+		get_str(d, sub, "sha256", &ev->sha256);
+		take_tls(st, m[R_TLS], ev);
+		*err = take_http(st, m[R_HTTP], ev);
 	} else if (strcmp(type, "anomaly") == 0) {
-		sub = json_object_get(o, "anomaly");
-		if (!get_str(sub, "event", &ev->signature))
-			get_str(sub, "type", &ev->signature);
+		sub = m[R_ANOMALY];
+		if (!get_str(d, sub, "event", &ev->signature))
+			get_str(d, sub, "type", &ev->signature);
 	} else if (strcmp(type, "ssh") == 0) {
-		take_ssh(json_object_get(o, "ssh"), ev);
+		take_ssh(d, m[R_SSH], ev);
 	}
 	if (*err) {
 		reject(st, "%s", dt_strerror(*err));
@@ -547,8 +575,9 @@ enum dt_err ingest_eve(struct reader *r, const struct ingest_ctx *x, struct dt_d
 	strbuf_init(&st.url, EVE_MAX_LINE + 16); /* host and path come from one line */
 	while (reader_line(r, &l, &n, &overlong)) {
 		const char *type = NULL;
-		json_error_t je;
-		json_t *o = NULL;
+		struct dt_str ty;
+		char typebuf[32];
+		int m[R_N];
 		struct event ev;
 		enum verdict vd = V_REJECTED;
 		size_t k;
@@ -576,22 +605,26 @@ enum dt_err ingest_eve(struct reader *r, const struct ingest_ctx *x, struct dt_d
 			c->rejected++;
 			continue;
 		}
-		o = json_loadb(l, n, 0, &je);
-		if (o == NULL) {
+		if (!js_parse(&st.js, l, n)) {
 			if (!st.why[0])
-				snprintf(st.why, sizeof(st.why), "invalid JSON: %s", je.text);
-			reject(&st, "invalid JSON at column %d: %s", je.column, je.text);
-		} else if (!json_is_object(o)) {
+				snprintf(st.why, sizeof(st.why), "invalid JSON: %s", st.js.err);
+			reject(&st, "invalid JSON at column %zu: %s", st.js.err_col, st.js.err);
+		} else if (js_type(&st.js, 0) != JS_OBJECT) {
 			if (!st.why[0])
 				snprintf(st.why, sizeof(st.why), "not a JSON object");
 			reject(&st, "not a JSON object");
-		} else if ((type = json_string_value(json_object_get(o, "event_type"))) == NULL) {
+		} else if ((js_pick(&st.js, 0, root_names, R_N, m),
+		            !js_str(&st.js, m[R_EVENT_TYPE], &ty.p, &ty.len))) {
 			if (!st.why[0])
 				snprintf(st.why, sizeof(st.why), "no \"event_type\"");
 			reject(&st, "no \"event_type\" string: not an EVE record");
 		} else {
 			const char *kind = NULL;
 
+			/* a type longer than any we know is one we ignore */
+			snprintf(typebuf, sizeof(typebuf), "%.*s",
+			         (int)(ty.len < sizeof(typebuf) ? ty.len : 0), ty.p);
+			type = typebuf;
 			for (k = 0; k < sizeof(types) / sizeof(*types); k++)
 				if (strcmp(type, types[k].type) == 0)
 					kind = types[k].kind;
@@ -602,9 +635,8 @@ enum dt_err ingest_eve(struct reader *r, const struct ingest_ctx *x, struct dt_d
 				event_init(&ev);
 				ev.kind = kind;
 				ev.record = st.line;
-				vd = fill(&st, o, type, &ev, &err);
+				vd = fill(&st, m, type, &ev, &err);
 				if (err == DT_ENOMEM) {
-					json_decref(o);
 					dt_diag_set(diag, name, st.line, "%s", dt_strerror(err));
 					goto out;
 				}
@@ -612,7 +644,6 @@ enum dt_err ingest_eve(struct reader *r, const struct ingest_ctx *x, struct dt_d
 				if (vd == V_EVENT) {
 					err = sink(sctx, &ev);
 					if (err) {
-						json_decref(o);
 						dt_diag_set(diag, name, st.line, "%s",
 						            dt_strerror(err));
 						goto out;
@@ -620,7 +651,6 @@ enum dt_err ingest_eve(struct reader *r, const struct ingest_ctx *x, struct dt_d
 				}
 			}
 		}
-		json_decref(o);
 		switch (vd) {
 		case V_EVENT: c->events++; break;
 		case V_IGNORED: c->ignored++; break;
@@ -636,6 +666,7 @@ enum dt_err ingest_eve(struct reader *r, const struct ingest_ctx *x, struct dt_d
 		err = DT_EFORMAT;
 	}
 out:
+	js_release(&st.js);
 	strbuf_release(&st.url);
 	return err;
 }

@@ -44,8 +44,13 @@ static bool in_home(const struct submit_opts *o, const struct dt_ip *ip)
 struct sink_ctx {
 	struct store *s;
 	const struct submit_opts *o;
+	struct reader *rd;
+	uint64_t events;
 	struct dt_diag *diag;
 };
+
+/* How often (in events) the progress callback hears from the sink. */
+#define PROGRESS_EVERY 65536
 
 /* Decides the remote side of each event and hands it to the store; the
  * attribution follows on the store's writer thread (attribute below). */
@@ -64,6 +69,9 @@ static enum dt_err sink(void *ctx, const struct event *ev)
 		r.remote = 1;
 	else if (ev->has_dst && !dst_home)
 		r.remote = 2;
+	if (c->o->progress && ++c->events % PROGRESS_EVERY == 0)
+		c->o->progress(c->o->pctx, reader_raw_offset(c->rd), reader_raw_size(c->rd),
+		               c->events);
 	return store_add_event(c->s, &r, c->diag);
 }
 
@@ -162,8 +170,6 @@ enum dt_err submit_file(struct ledger *l, struct store *s, const struct geo_inde
 	}
 	if ((err = reader_open_file(stored, &rd, diag)))
 		return err;
-	if (o->progress)
-		o->progress(o->pctx, rd);
 	head = reader_peek(rd, 64 << 10, &avail);
 	fmt = o->format && strcmp(o->format, "auto") != 0 ? o->format : ingest_detect(head, avail);
 	if (fmt == NULL) {
@@ -217,7 +223,7 @@ enum dt_err submit_file(struct ledger *l, struct store *s, const struct geo_inde
 			goto out;
 	}
 	{
-		struct sink_ctx c = {.s = s, .o = o, .diag = diag};
+		struct sink_ctx c = {.s = s, .o = o, .rd = rd, .diag = diag};
 		struct ingest_ctx x = {
 		    .name = path,
 		    .sink = sink,

@@ -20,16 +20,15 @@
 
 #define SUBMIT_MAX_HOME 64
 
-struct reader;
-
 struct submit_opts {
 	const char *format; /* "auto" or a name of ingest/formats.h */
 	const char *victim, *sector, *tlp;
 	struct dt_prefix home[SUBMIT_MAX_HOME];
 	size_t nhome;
 	int64_t now_us; /* reference time for year-less timestamps (0: now) */
-	/* called once the input is open, to watch its progress; may be NULL */
-	void (*progress)(void *pctx, const struct reader *rd);
+	/* progress of the parse: bytes of the file read of its size, events
+	 * so far; called every few thousand events; may be NULL */
+	void (*progress)(void *pctx, uint64_t done, uint64_t total, uint64_t events);
 	void *pctx;
 };
 
