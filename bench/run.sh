@@ -12,6 +12,8 @@
 #                         is cached; report the time recorded when it was made
 #   BENCH_LINES=N         lines of the end-to-end input (default 10000000)
 #   BENCH_NO_HYPERFINE=1  time with date +%s.%N even when hyperfine is there
+#   BENCH_ONLY=ingest     only the telemetry ingest benchmarks (bench/ingest.sh)
+#   BENCH_SKIP_INGEST=1   everything but those
 #
 # $PIN is a word list (empty or "taskset -c 1") and index_rss prints
 # fields to split, on purpose:
@@ -19,6 +21,7 @@
 set -eu
 
 cd "$(dirname "$0")/.."
+[ "${BENCH_ONLY:-}" = ingest ] && exec sh bench/ingest.sh
 OUT=bench/out
 DB=$OUT/bench.db
 BIN=build/rel/bench
@@ -299,3 +302,7 @@ echo
 cat "$OUT/ledger.txt"
 echo
 echo "bench/run.sh took $((T_END - T_START)) s"
+if [ "${BENCH_SKIP_INGEST:-0}" != 1 ]; then
+	echo
+	sh bench/ingest.sh
+fi
