@@ -27,24 +27,31 @@ static enum dt_err parse_v4(const char *s, size_t len, uint32_t *out)
 	uint32_t v = 0;
 	size_t i = 0;
 
+	if (len < 7 || len > 15)
+		return DT_EPARSE;
 	for (int part = 0; part < 4; part++) {
-		unsigned n = 0;
-		size_t start = i;
+		unsigned n, d0;
 
 		if (part > 0) {
 			if (i >= len || s[i] != '.')
 				return DT_EPARSE;
 			i++;
-			start = i;
 		}
-		while (i < len && s[i] >= '0' && s[i] <= '9') {
-			n = n * 10 + (unsigned)(s[i] - '0');
-			if (n > 255)
-				return DT_EPARSE;
-			i++;
-		}
-		if (i == start || (i - start > 1 && s[start] == '0'))
+		/* one to three digits, no leading zero, at most 255 */
+		if (i >= len || (d0 = (unsigned)(s[i] - '0')) > 9)
 			return DT_EPARSE;
+		n = d0;
+		i++;
+		if (i < len && (unsigned)(s[i] - '0') <= 9) {
+			if (d0 == 0)
+				return DT_EPARSE;
+			n = n * 10 + (unsigned)(s[i++] - '0');
+			if (i < len && (unsigned)(s[i] - '0') <= 9) {
+				n = n * 10 + (unsigned)(s[i++] - '0');
+				if (n > 255 || (i < len && (unsigned)(s[i] - '0') <= 9))
+					return DT_EPARSE;
+			}
+		}
 		v = (v << 8) | n;
 	}
 	if (i != len)

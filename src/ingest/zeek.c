@@ -65,6 +65,10 @@
 
 #include <jansson.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "ingest/parsers.h"
 
 #define ZEEK_MAX_FIELDS 4096 /* columns of one #fields line */
@@ -380,6 +384,32 @@ static bool parse_time(const char *s, size_t n, bool neg_ok, bool iso_ok, int64_
 	int64_t sec = 0, frac = 0;
 	bool neg = false;
 
+	/* the common form, digits, a dot and up to six digits, in one loop */
+	if (n > 0 && n <= 19 && is_digit(s[0])) {
+		uint64_t whole = 0, part = 0;
+		size_t k = 0, dot;
+		int fd = 0;
+
+		while (k < n && k < 12 && is_digit(s[k]))
+			whole = whole * 10 + (uint64_t)(s[k++] - '0');
+		if (k == n) {
+			*us = (int64_t)(whole * 1000000);
+			return true;
+		}
+		if (s[k] == '.' && k + 1 < n && k + 7 >= n) {
+			dot = k++;
+			while (k < n && is_digit(s[k])) {
+				part = part * 10 + (uint64_t)(s[k++] - '0');
+				fd++;
+			}
+			if (k == n && dot < 12) {
+				while (fd++ < 6)
+					part *= 10;
+				*us = (int64_t)(whole * 1000000 + part);
+				return true;
+			}
+		}
+	}
 	if (iso_ok && n >= 19 && s[4] == '-')
 		return parse_iso8601(s, n, us);
 	if (neg_ok && n > 0 && s[0] == '-') {
@@ -804,6 +834,18 @@ static enum dt_err header_line(struct zeek *z, const char *l, size_t n, unsigned
 	return DT_OK;
 }
 
+/* Sets v[want[f]] for field f of l[start..end) unless it is unset/empty. */
+static inline void take_field(const struct zeek_hdr *h, struct dt_str *v, size_t f, const char *p,
+                              size_t len)
+{
+	if (f < h->nfields && h->want[f] >= 0 &&
+	    !(len == h->unset_len && p[0] == h->unset[0] && memcmp(p, h->unset, len) == 0) &&
+	    !(len == h->empty_len && p[0] == h->empty[0] && memcmp(p, h->empty, len) == 0)) {
+		v[h->want[f]].p = p;
+		v[h->want[f]].len = len;
+	}
+}
+
 static enum dt_err data_line(struct zeek *z, const char *l, size_t n, unsigned long lineno,
                              struct dt_diag *diag)
 {
@@ -817,23 +859,43 @@ static enum dt_err data_line(struct zeek *z, const char *l, size_t n, unsigned l
 		return DT_OK;
 	}
 	memset(v, 0, sizeof(v));
-	for (;;) {
-		const char *q = find_sep(h, p, end);
-		const char *fe = q ? q : end;
+	if (h->sep_len == 1) {
+		/* one pass over the line: the separators 16 bytes at a time */
+		const char sep = h->sep[0];
+		size_t i = 0, start = 0;
 
-		if (f < h->nfields && h->want[f] >= 0) {
-			size_t len = (size_t)(fe - p);
+#ifdef __SSE2__
+		const __m128i vs = _mm_set1_epi8(sep);
 
-			if (!(len == h->unset_len && memcmp(p, h->unset, len) == 0) &&
-			    !(len == h->empty_len && memcmp(p, h->empty, len) == 0)) {
-				v[h->want[f]].p = p;
-				v[h->want[f]].len = len;
+		for (; i + 16 <= n; i += 16) {
+			unsigned bits = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+			    _mm_loadu_si128((const __m128i *)(const void *)(l + i)), vs));
+
+			while (bits) {
+				size_t at = i + (size_t)__builtin_ctz(bits);
+
+				take_field(h, v, f++, l + start, at - start);
+				start = at + 1;
+				bits &= bits - 1;
 			}
 		}
-		f++;
-		if (q == NULL)
-			break;
-		p = q + h->sep_len;
+#endif
+		for (; i < n; i++)
+			if (l[i] == sep) {
+				take_field(h, v, f++, l + start, i - start);
+				start = i + 1;
+			}
+		take_field(h, v, f++, l + start, n - start);
+	} else {
+		for (;;) {
+			const char *q = find_sep(h, p, end);
+			const char *fe = q ? q : end;
+
+			take_field(h, v, f++, p, (size_t)(fe - p));
+			if (q == NULL)
+				break;
+			p = q + h->sep_len;
+		}
 	}
 	if (f != h->nfields) {
 		reject(z, lineno, "expected %zu fields, found %zu", h->nfields, f);
