@@ -24,12 +24,13 @@
  * an array), so both formats share fill_event().  ts is a number of epoch
  * seconds or an ISO 8601 string.  The log type comes from "_path" when the
  * writer added it, otherwise from a telltale field (guess_json_log()).
- * Each line is decoded with jansson's json_loadb, so this path allocates.
+ * Each line is checked and read by core/jscan.h, which keeps numbers as
+ * their decimal text.
  *
  * Times are read as decimal text, never through a double: seconds and up
- * to six fraction digits (more are truncated) give ts_us exactly.  (A JSON
- * number has been through a double inside jansson; printed back with six
- * decimals it is exact for epoch times, whose double spacing is ~0.24 us.)
+ * to six fraction digits (more are truncated) give ts_us exactly.  (Only a
+ * number written with an exponent goes through a double, printed back with
+ * six decimals: exact for epoch times, whose double spacing is ~0.24 us.)
  *
  * What each log type contributes (all by field name, whatever the log):
  *   every log  ts, uid (else fuid), id.orig_h/p -> src, id.resp_h/p -> dst,
@@ -63,12 +64,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
 
+#include "core/jscan.h"
 #include "ingest/parsers.h"
 
 #define ZEEK_MAX_FIELDS 4096 /* columns of one #fields line */
@@ -222,7 +222,8 @@ struct zeek {
 	event_warn_fn *warn;
 	void *wctx;
 	struct ingest_counts *c;
-	char *scratch; /* composed url and signature; owned */
+	struct js_doc js; /* the current JSON line */
+	char *scratch;    /* composed url and signature; owned */
 	size_t scratch_cap;
 	struct zeek_hdr h;
 };
@@ -906,48 +907,35 @@ static enum dt_err data_line(struct zeek *z, const char *l, size_t n, unsigned l
 
 /* ---- JSON -------------------------------------------------------------- */
 
-/* o[key], following dots into nested objects when the flat key is absent. */
-static json_t *json_field(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-	const char *dot;
-	char head[64];
-	size_t n;
-
-	if (v != NULL || (dot = strchr(key, '.')) == NULL)
-		return v;
-	n = (size_t)(dot - key);
-	if (n >= sizeof(head))
-		return NULL;
-	memcpy(head, key, n);
-	head[n] = '\0';
-	o = json_object_get(o, head);
-	return json_is_object(o) ? json_field(o, dot + 1) : NULL;
-}
-
-/* The text a TSV log would hold for j; buf holds printed numbers. */
-static struct dt_str json_text(json_t *j, char *buf, size_t size)
+/* The text a TSV log would hold for token t; buf holds converted numbers.
+ * Numbers keep their decimal text (exact, never through a double) unless
+ * written with an exponent. */
+static struct dt_str json_text(struct js_doc *d, int t, char *buf, size_t size)
 {
 	struct dt_str s = {NULL, 0};
-	int k = -1;
 
-	if (json_is_array(j))
-		j = json_array_get(j, 0);
-	if (json_is_string(j)) {
-		s.p = json_string_value(j);
-		s.len = json_string_length(j);
-	} else if (json_is_integer(j)) {
-		k = snprintf(buf, size, "%" JSON_INTEGER_FORMAT, json_integer_value(j));
-	} else if (json_is_real(j)) {
-		k = snprintf(buf, size, "%.6f", json_real_value(j));
-	} else if (json_is_true(j)) {
-		k = snprintf(buf, size, "T");
-	} else if (json_is_false(j)) {
-		k = snprintf(buf, size, "F");
-	}
-	if (k > 0 && (size_t)k < size) {
-		s.p = buf;
-		s.len = (size_t)k;
+	if (js_type(d, t) == JS_ARRAY)
+		t = js_index(d, t, 0);
+	switch (js_type(d, t)) {
+	case JS_STRING:
+		if (!js_str(d, t, &s.p, &s.len))
+			s.len = 0;
+		break;
+	case JS_NUMBER:
+		if (js_raw(d, t, &s.p, &s.len) &&
+		    (memchr(s.p, 'e', s.len) || memchr(s.p, 'E', s.len))) {
+			char tmp[64];
+			int k;
+
+			snprintf(tmp, sizeof(tmp), "%.*s", (int)s.len, s.p);
+			k = snprintf(buf, size, "%.6f", strtod(tmp, NULL));
+			s.p = buf;
+			s.len = k > 0 && (size_t)k < size ? (size_t)k : 0;
+		}
+		break;
+	case JS_TRUE: s.p = "T", s.len = 1; break;
+	case JS_FALSE: s.p = "F", s.len = 1; break;
+	default: break;
 	}
 	return s;
 }
@@ -956,7 +944,7 @@ static struct dt_str json_text(json_t *j, char *buf, size_t size)
  * The log type of an object without "_path", from a field only that log
  * has (checked in this order).
  */
-static enum zlog guess_json_log(json_t *o)
+static enum zlog guess_json_log(const struct js_doc *d)
 {
 	static const struct {
 		const char *field;
@@ -973,7 +961,7 @@ static enum zlog guess_json_log(json_t *o)
 	};
 
 	for (size_t i = 0; i < sizeof(tell) / sizeof(tell[0]); i++)
-		if (json_field(o, tell[i].field) != NULL)
+		if (js_path(d, 0, tell[i].field) != JS_NONE)
 			return tell[i].log;
 	return ZL_OTHER;
 }
@@ -981,32 +969,26 @@ static enum zlog guess_json_log(json_t *o)
 static enum dt_err json_line(struct zeek *z, const char *l, size_t n, unsigned long lineno,
                              struct dt_diag *diag)
 {
-	struct dt_str v[COL_N];
+	struct js_doc *d = &z->js;
+	struct dt_str v[COL_N], path;
 	char num[COL_N][48];
-	json_error_t je;
-	json_t *o = json_loadb(l, n, 0, &je), *path;
 	enum zlog log;
-	enum dt_err err;
 
-	if (o == NULL) {
-		reject(z, lineno, "bad JSON: %s", je.text);
+	if (!js_parse(d, l, n)) {
+		reject(z, lineno, "bad JSON at column %zu: %s", d->err_col, d->err);
 		return DT_OK;
 	}
-	if (!json_is_object(o)) {
+	if (js_type(d, 0) != JS_OBJECT) {
 		reject(z, lineno, "not a JSON object");
-		json_decref(o);
 		return DT_OK;
 	}
-	path = json_object_get(o, "_path");
-	if (json_is_string(path))
-		log = path_log(json_string_value(path), json_string_length(path));
+	if (js_str(d, js_get(d, 0, "_path"), &path.p, &path.len))
+		log = path_log(path.p, path.len);
 	else
-		log = guess_json_log(o);
+		log = guess_json_log(d);
 	for (int c = 0; c < COL_N; c++)
-		v[c] = json_text(json_field(o, col_name[c]), num[c], sizeof(num[c]));
-	err = emit(z, log, ',', v, lineno, diag);
-	json_decref(o);
-	return err;
+		v[c] = json_text(d, js_path(d, 0, col_name[c]), num[c], sizeof(num[c]));
+	return emit(z, log, ',', v, lineno, diag);
 }
 
 /* ---- the driver -------------------------------------------------------- */
@@ -1088,6 +1070,7 @@ enum dt_err ingest_zeek(struct reader *r, const struct ingest_ctx *x, struct dt_
 		dt_diag_set(diag, z.name, 0, "not a Zeek log: empty input");
 		err = DT_EFORMAT;
 	}
+	js_release(&z.js);
 	free(z.scratch);
 	free(z.h.want);
 	return err;
