@@ -30,6 +30,7 @@ struct reader {
 	bool gzip;
 	z_stream z;
 	uint8_t *zin; /* raw bytes awaiting inflate */
+	size_t zcap;
 	bool z_end;   /* inflate finished (or damage) */
 
 	char *buf;
@@ -99,7 +100,7 @@ static bool fill(struct reader *r)
 		size_t before;
 
 		if (r->z.avail_in == 0) {
-			size_t k = raw_read(r, r->zin, READER_CHUNK);
+			size_t k = raw_read(r, r->zin, r->zcap);
 
 			r->z.next_in = r->zin;
 			r->z.avail_in = (uInt)k;
@@ -121,7 +122,7 @@ static bool fill(struct reader *r)
 		if (rc == Z_STREAM_END) {
 			/* another member may follow (gzip allows concatenation) */
 			if (r->z.avail_in == 0) {
-				size_t k = raw_read(r, r->zin, READER_CHUNK);
+				size_t k = raw_read(r, r->zin, r->zcap);
 
 				r->z.next_in = r->zin;
 				r->z.avail_in = (uInt)k;
@@ -152,6 +153,9 @@ static enum dt_err start(struct reader *r)
 	size_t k;
 
 	r->cap = READER_CHUNK;
+	/* a small buffer in memory needs no larger window than itself */
+	if (r->fd < 0 && r->mem_len + 16 < READER_CHUNK)
+		r->cap = r->mem_len + 16;
 	if ((r->buf = malloc(r->cap)) == NULL)
 		return DT_ENOMEM;
 	/* sniff gzip from the first two raw bytes, which then go to the
@@ -159,7 +163,8 @@ static enum dt_err start(struct reader *r)
 	k = raw_read(r, magic, 2);
 	if (k == 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
 		r->gzip = true;
-		if ((r->zin = malloc(READER_CHUNK)) == NULL)
+		r->zcap = r->fd < 0 && r->mem_len < READER_CHUNK ? r->mem_len + 2 : READER_CHUNK;
+		if ((r->zin = malloc(r->zcap)) == NULL)
 			return DT_ENOMEM;
 		memcpy(r->zin, magic, 2);
 		if (inflateInit2(&r->z, 16 + MAX_WBITS) != Z_OK)
@@ -247,6 +252,13 @@ const char *reader_peek(struct reader *r, size_t want, size_t *avail)
 		drop_rest(r);
 	if (want > READER_MAX_WINDOW)
 		want = READER_MAX_WINDOW;
+	if (r->fd < 0 && !r->gzip) {
+		/* never more than what is left of a memory buffer */
+		size_t left = r->end - r->pos + (r->mem_len - r->mem_pos) + 1;
+
+		if (want > left)
+			want = left;
+	}
 	if (r->end - r->pos < want && !r->eof) {
 		/* compact, grow if needed, refill */
 		if (r->pos > 0) {

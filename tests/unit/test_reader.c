@@ -238,6 +238,9 @@ static void test_detect(void)
 	     "weblog"},
 	    {"www.example.org:443 203.0.113.9 - - [27/Nov/2026:10:00:01 +0000] \"GET /\" 200 5\n",
 	     0, "weblog"},
+	    {"-- Logs begin at Mon 2026-11-23 00:00:01 UTC. --\n2026-11-27T10:00:01+0000 gw "
+	     "sshd[9]: msg\n",
+	     0, "syslog"},
 	    {"hello world\n", 0, NULL},
 	    {"", 0, NULL},
 	};
