@@ -15,9 +15,11 @@ static const struct {
 } formats[] = {
     {"zeek", ingest_zeek},
     {"eve", ingest_eve},
+    {"syslog", ingest_syslog},
+    {"weblog", ingest_weblog},
 };
 
-const char ingest_format_names[] = "zeek, eve";
+const char ingest_format_names[] = "zeek, eve, syslog, weblog";
 
 ingest_fn *ingest_format(const char *name)
 {
@@ -101,6 +103,14 @@ const char *ingest_detect(const char *head, size_t len)
 	l = head + i;
 	eol = memchr(l, '\n', len - i);
 	n = eol ? (size_t)(eol - l) : len - i;
+	/* journalctl opens with "-- Logs begin at ... --" (or "-- Journal
+	 * begins ..."): the line after it says what the rest is */
+	if (n >= 3 && memcmp(l, "-- ", 3) == 0 && eol != NULL) {
+		i = (size_t)(eol - head) + 1;
+		l = head + i;
+		eol = memchr(l, '\n', len - i);
+		n = eol ? (size_t)(eol - l) : len - i;
+	}
 	if (n >= 7 &&
 	    (strncmp(l, "#separator", n < 10 ? n : 10) == 0 || strncmp(l, "#fields", 7) == 0))
 		return "zeek";

@@ -3,7 +3,8 @@
 # real binary: Suricata EVE and Zeek logs from ../shared/corpus ingest with
 # zero rejects, events carry attribution and provenance (submission digest,
 # record, ledger entry), re-ingesting adds nothing, bad records are named
-# by file:line, a truncated gzip keeps what came before the damage.
+# by file:line, a truncated gzip keeps what came before the damage;
+# syslog and access logs; the progress line; kill -9 mid-ingest.
 set -u
 . "$(dirname "$0")/../lib.sh"
 CORPUS=${DETENTE_CORPUS:-../shared/corpus}
@@ -91,4 +92,61 @@ if ls "$CORPUS"/zeek/*.log.gz >/dev/null 2>&1; then
 else
 	sk "Zeek corpus logs" "$CORPUS absent"
 fi
+# syslog and access logs, told apart by their first bytes
+cat >"$T/auth.log" <<'LOG'
+Nov 27 10:00:01 gw sshd[811]: Failed password for invalid user admin from 188.40.238.7 port 51234 ssh2
+Nov 27 10:00:02 gw kernel: [ 1234.567890] [UFW BLOCK] IN=eth0 OUT= MAC=00:11:22:33:44:55:66:77:88:99:aa:bb:08:00 SRC=188.40.238.9 DST=10.0.0.5 LEN=60 TOS=0x00 PREC=0x00 TTL=50 ID=1 DF PROTO=TCP SPT=40000 DPT=22 WINDOW=64240 RES=0x00 SYN URGP=0
+Nov 27 10:00:03 gw cron[12]: (root) CMD (run-parts /etc/cron.hourly)
+this line is not syslog
+LOG
+$D --db "$DB" ingest --victim "Example Bank" "$T/auth.log" >"$T/out" 2>"$T/err"; rc=$?
+[ $rc -eq 1 ] && grep -q "syslog, 4 records, 2 events stored, 1 rejected, 1 ignored" "$T/out" &&
+	grep -q "auth.log:4: " "$T/err" && ok "syslog: sshd and ufw lines become events, the bad line is named" ||
+	no "syslog ingest" "rc=$rc $(cat "$T/out" "$T/err")"
+$D --db "$DB" events --json --victim "Example Bank" >"$T/ev"
+jq -se 'map(select(.kind == "auth" and .remote == "188.40.238.7" and .country == "DE")) | length == 1' "$T/ev" >/dev/null &&
+	jq -se 'map(select(.signature == "[UFW BLOCK]" and .dport == 22 and .remote == "188.40.238.9")) | length == 1' "$T/ev" >/dev/null &&
+	! grep -q admin "$T/ev" && ok "syslog events attributed; no user name stored" || no "syslog events" "$(cat "$T/ev")"
+printf '%s\n' '188.40.238.20 - - [27/Nov/2026:10:00:01 +0100] "GET /wp-login.php HTTP/1.1" 404 153 "-" "Mozilla/5.0 (zgrab)"' \
+	'2001:db8::9 - - [27/Nov/2026:10:00:02 +0100] "\x16\x03\x01" 400 157 "-" "-"' >"$T/access.log"
+$D --db "$DB" ingest --victim Web "$T/access.log" >"$T/out" 2>"$T/err"; rc=$?
+[ $rc -eq 0 ] && grep -q "weblog, 2 records, 2 events stored, 0 rejected" "$T/out" &&
+	$D --db "$DB" events --json --victim Web | jq -se '.[0].ts == "2026-11-27T09:00:01.000000Z" and
+		.[0].remote == "188.40.238.20" and .[0].kind == "http" and .[0].url == "/wp-login.php"' >/dev/null &&
+	ok "access log: events with UTC times, url and remote client" || no "weblog" "rc=$rc $(cat "$T/out" "$T/err")"
+
+# a progress line on a terminal only
+if command -v script >/dev/null 2>&1; then
+	mawk -v N=300000 -f bench/gen_conn.awk >"$T/conn.log"
+	script -qec "$D --db $DB ingest --victim P $T/conn.log" /dev/null >"$T/tty" 2>&1
+	$D --db "$DB" ingest --victim P2 "$T/auth.log" 2>"$T/err" >/dev/null
+	grep -q "records, .*/s" "$T/tty" && ! grep -q "/s" "$T/err" &&
+		ok "progress line on a terminal, none when stderr is not one" || no "progress" "$(tr '\r' '\n' <"$T/tty" | head -3)"
+else
+	sk "progress line" "script(1) not installed"
+fi
+
+# kill -9 in the middle of an ingest: the store is as before, and the
+# same file ingests completely afterwards
+mawk -v N=1500000 -f bench/gen_conn.awk >"$T/big.log"
+$D --db "$T/k.db" init --party K >/dev/null 2>&1
+$D --db "$T/k.db" refdata build --country "$T/country" -q
+before=$($D --db "$T/k.db" events --tsv | wc -l)
+killed=0
+for delay in 0.3 0.8 1.5; do
+	$D --db "$T/k.db" ingest "$T/big.log" >/dev/null 2>&1 &
+	pid=$!
+	sleep $delay
+	kill -9 $pid 2>/dev/null && killed=$((killed + 1))
+	wait $pid 2>/dev/null
+	n=$($D --db "$T/k.db" events --tsv | wc -l)
+	[ "$n" -eq "$before" ] || [ "$n" -eq $((before + 1500000)) ] || break
+done
+[ "$n" -eq "$before" ] || [ "$n" -eq $((before + 1500000)) ] &&
+	ok "kill -9 mid-ingest ($killed times): no partial submission stored" || no "kill -9" "$n events"
+$D --db "$T/k.db" ingest "$T/big.log" >"$T/out" 2>&1
+[ "$($D --db "$T/k.db" events --tsv | wc -l)" -eq $((before + 1500000)) ] &&
+	ok "after the kills the file ingests completely, once" || no "re-ingest after kill" "$(cat "$T/out")"
+$D --db "$T/k.db" log verify >/dev/null 2>&1 && ok "the ledger verifies after the kills" || no "ledger after kills"
+
 done_tests
