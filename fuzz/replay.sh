@@ -13,6 +13,9 @@
 #                      builds from geo/GeoIP2-Country-Test.mmdb and
 #                      geo/GeoLite2-ASN-Test.mmdb
 #   fuzz_mmdb          geo/*.mmdb (broken ones included)
+#   fuzz_netflow       netflow/*.dat
+#   fuzz_pcap          pcap/*.pcap
+#   fuzz_eve           suricata/*.json
 # Output: one line per target,
 #   fuzz-replay <target>: N inputs ok
 # (or "FAIL fuzz-replay <target>: ..." after the failing input's report, or
@@ -95,6 +98,9 @@ corpus_inputs() {
 	fuzz_ranges) glob="$CORPUS/intel/*" ;;
 	fuzz_warninglist) glob="$CORPUS/misp/warninglists/*.json" ;;
 	fuzz_index | fuzz_mmdb) glob="$CORPUS/geo/*.mmdb" ;;
+	fuzz_netflow) glob="$CORPUS/netflow/*.dat" ;;
+	fuzz_pcap) glob="$CORPUS/pcap/*.pcap" ;;
+	fuzz_eve) glob="$CORPUS/suricata/*.json" ;;
 	*) return 0 ;;
 	esac
 	for f in $glob; do

@@ -109,6 +109,78 @@ if [ -x "$DETENTE" ] && [ -d "$CORPUS/geo" ]; then
 	rm -rf "$tmp"
 fi
 
+# Text logs (no syslog or access log in the corpus): the committed inputs
+# again gzipped, so that the reader's inflate path is fuzzed with them, and
+# each committed input cut into single lines.
+for t in fuzz_syslog fuzz_weblog; do
+	[ -d "$OUT/$t" ] || continue
+	for f in fuzz/regress/"$t"/*; do
+		[ -f "$f" ] || continue
+		b=$(basename "$f")
+		gzip -nc "$f" >"$OUT/$t/gzip-$b.gz"
+		i=0
+		while IFS= read -r l; do
+			i=$((i + 1))
+			printf '%s\n' "$l" >"$OUT/$t/line-$b-$i"
+		done <"$f"
+	done
+done
+
+# NetFlow/IPFIX: every corpus export packet file, template and data files
+# of one exporter end to end (the parser keeps templates across packets),
+# and a few of those wrapped into captures by text2pcap (Wireshark) when it
+# is installed: UDP over IPv4 in pcap, over IPv6 in pcapng.
+if [ -d "$OUT/fuzz_netflow" ] && [ -d "$CORPUS/netflow" ]; then
+	nf="$CORPUS/netflow"
+	for f in "$nf"/*.dat; do
+		cp "$f" "$OUT/fuzz_netflow/corpus-$(basename "$f" .dat)"
+	done
+	for g in "netflow9_test_cisco_asa_1_tpl netflow9_test_cisco_asa_1_data" \
+		"netflow9_test_nprobe_tpl netflow9_test_softflowd_tpl_data netflow9_test_nprobe_data" \
+		"netflow9_test_h3c_netstream_varstring_tpl3281 netflow9_test_h3c_netstream_varstring_data3281" \
+		"netflow9_test_cisco_nbar_opttpl260 netflow9_test_cisco_nbar_tpl262 netflow9_test_cisco_nbar_data262" \
+		"ipfix_test_netscaler_tpl ipfix_test_netscaler_data" \
+		"ipfix_test_yaf_tpls_option_tpl ipfix_test_yaf_data45873" \
+		"ipfix_test_vmware_vds_tpl ipfix_test_vmware_vds_data266_267" \
+		"ipfix_test_ixia_tpldata256 netflow5.dat ipfix.dat"; do
+		out="$OUT/fuzz_netflow/group-${g%% *}"
+		: >"$out"
+		for f in $g; do
+			cat "$nf/${f%.dat}.dat" >>"$out"
+		done
+	done
+	if command -v text2pcap >/dev/null 2>&1; then
+		for f in ipfix_test_netscaler_tpl ipfix.dat netflow9_test_valid01 netflow5_test_microtik; do
+			f="$nf/${f%.dat}.dat"
+			b=$(basename "$f" .dat)
+			od -Ax -tx1 -v "$f" | text2pcap -q -u 2055,2055 - \
+				"$OUT/fuzz_netflow/pcap-$b.pcap" >/dev/null 2>&1 || true
+			od -Ax -tx1 -v "$f" | text2pcap -q -n -6 2001:db8::1,2001:db8::2 \
+				-u 4739,4739 - "$OUT/fuzz_netflow/pcapng-$b.pcapng" >/dev/null 2>&1 || true
+		done
+	fi
+fi
+
+# Captures: the corpus captures cut to their first 16 KB (a cut that
+# libpcap reports as damage: a seed for that path too), and the committed
+# captures gzipped and, with editcap, converted to pcapng.
+if [ -d "$OUT/fuzz_pcap" ]; then
+	if [ -d "$CORPUS/pcap" ]; then
+		for f in "$CORPUS"/pcap/*.pcap; do
+			[ -f "$f" ] && head -c 16384 "$f" >"$OUT/fuzz_pcap/corpus-$(basename "$f")"
+		done
+	fi
+	for f in fuzz/regress/fuzz_pcap/*.pcap; do
+		[ -f "$f" ] || continue
+		b=$(basename "$f" .pcap)
+		gzip -nc "$f" >"$OUT/fuzz_pcap/gzip-$b.pcap.gz"
+		if command -v editcap >/dev/null 2>&1; then
+			editcap -F pcapng "$f" "$OUT/fuzz_pcap/ng-$b.pcapng" >/dev/null 2>&1 ||
+				rm -f "$OUT/fuzz_pcap/ng-$b.pcapng"
+		fi
+	done
+fi
+
 for t in $TARGETS; do
 	echo "fuzz-seeds $t: $(find "$OUT/$t" -type f | wc -l) seeds in $OUT/$t"
 done
