@@ -13,11 +13,11 @@ static const struct {
 	const char *name;
 	ingest_fn *fn;
 } formats[] = {
-    {"zeek", ingest_zeek},       {"eve", ingest_eve},       {"netflow", ingest_netflow},
-    {"syslog", ingest_syslog},   {"weblog", ingest_weblog},
+    {"zeek", ingest_zeek},       {"eve", ingest_eve},       {"pcap", ingest_pcap},
+    {"netflow", ingest_netflow}, {"syslog", ingest_syslog}, {"weblog", ingest_weblog},
 };
 
-const char ingest_format_names[] = "zeek, eve, netflow, syslog, weblog";
+const char ingest_format_names[] = "zeek, eve, pcap, netflow, syslog, weblog";
 
 ingest_fn *ingest_format(const char *name)
 {
