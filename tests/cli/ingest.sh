@@ -115,10 +115,24 @@ $D --db "$DB" ingest --victim Web "$T/access.log" >"$T/out" 2>"$T/err"; rc=$?
 		.[0].remote == "188.40.238.20" and .[0].kind == "http" and .[0].url == "/wp-login.php"' >/dev/null &&
 	ok "access log: events with UTC times, url and remote client" || no "weblog" "rc=$rc $(cat "$T/out" "$T/err")"
 
+# captures and export packets, auto-detected
+if [ -f "$CORPUS/pcap/ssh-ssh.pcap" ] && [ -f "$CORPUS/netflow/netflow5.dat" ]; then
+	$D --db "$DB" ingest --victim Cap "$CORPUS/pcap/ssh-ssh.pcap" >"$T/out" 2>"$T/err"; rc=$?
+	rows=$(grep -vc '^#' "$CORPUS/pcap/ssh-ssh.pcap.zeek-conn.log")
+	[ $rc -eq 0 ] && grep -q "pcap, [0-9]* records, $rows events stored, 0 rejected" "$T/out" &&
+		ok "pcap: as many connections as Zeek's conn.log has rows ($rows)" || no "pcap ingest" "rc=$rc $(cat "$T/out" "$T/err")"
+	$D --db "$DB" ingest --victim Flow "$CORPUS/netflow/netflow5.dat" >"$T/out" 2>"$T/err"; rc=$?
+	[ $rc -eq 0 ] && grep -q "netflow, " "$T/out" && grep -Eq "[1-9][0-9]* events stored, 0 rejected" "$T/out" &&
+		[ "$($D --db "$DB" events --json --victim Flow | jq -s 'map(select(.kind == "flow")) | length')" -gt 0 ] &&
+		ok "netflow v5 file auto-detected and stored" || no "netflow ingest" "rc=$rc $(cat "$T/out" "$T/err")"
+else
+	sk "pcap and netflow CLI ingest" "$CORPUS absent"
+fi
+
 # a progress line on a terminal only
 if command -v script >/dev/null 2>&1; then
-	mawk -v N=300000 -f bench/gen_conn.awk >"$T/conn.log"
-	script -qec "$D --db $DB ingest --victim P $T/conn.log" /dev/null >"$T/tty" 2>&1
+	mawk -v N=1500000 -f bench/gen_conn.awk >"$T/big.log"
+	script -qec "$D --db $DB ingest --victim P $T/big.log" /dev/null >"$T/tty" 2>&1
 	$D --db "$DB" ingest --victim P2 "$T/auth.log" 2>"$T/err" >/dev/null
 	grep -q "records, .*/s" "$T/tty" && ! grep -q "/s" "$T/err" &&
 		ok "progress line on a terminal, none when stderr is not one" || no "progress" "$(tr '\r' '\n' <"$T/tty" | head -3)"
@@ -128,7 +142,7 @@ fi
 
 # kill -9 in the middle of an ingest: the store is as before, and the
 # same file ingests completely afterwards
-mawk -v N=1500000 -f bench/gen_conn.awk >"$T/big.log"
+[ -f "$T/big.log" ] || mawk -v N=1500000 -f bench/gen_conn.awk >"$T/big.log"
 $D --db "$T/k.db" init --party K >/dev/null 2>&1
 $D --db "$T/k.db" refdata build --country "$T/country" -q
 before=$($D --db "$T/k.db" events --tsv | wc -l)
