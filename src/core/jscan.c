@@ -291,7 +291,7 @@ static bool value(struct p *p);
 static bool container(struct p *p, bool obj)
 {
 	int t = tok(p, obj ? JS_OBJECT : JS_ARRAY);
-	char close = obj ? '}' : ']';
+	unsigned char close = obj ? '}' : ']';
 
 	if (t < 0)
 		return fail(p, "out of memory");

@@ -31,7 +31,7 @@ struct reader {
 	z_stream z;
 	uint8_t *zin; /* raw bytes awaiting inflate */
 	size_t zcap;
-	bool z_end;   /* inflate finished (or damage) */
+	bool z_end; /* inflate finished (or damage) */
 
 	char *buf;
 	size_t cap, pos, end;

@@ -167,11 +167,16 @@ enum { ENC_RAW, ENC_CONST, ENC_V4, ENC_LEN8 };
 /* Appends column c as: u8 encoding, u32 byte length, bytes. */
 static enum dt_err encode_col(struct block_builder *b, int c)
 {
-	const struct strbuf *col = &b->col[c];
+	const struct strbuf *col, *str;
 	size_t w = col_width(c), n = b->n;
 	uint8_t enc = ENC_RAW;
 	enum dt_err err;
 	uint32_t len;
+
+	if (c < 0 || c >= BC_NCOLS)
+		return DT_EINVAL;
+	col = &b->col[c];
+	str = &b->str[c]; /* the bytes of a string column */
 
 	if (n > 1 && c < BC_SRC) {
 		bool same = true;
@@ -202,8 +207,8 @@ static enum dt_err encode_col(struct block_builder *b, int c)
 	switch (enc) {
 	case ENC_CONST: len = n ? (uint32_t)w : 0; break;
 	case ENC_V4: len = (uint32_t)(4 * n); break;
-	case ENC_LEN8: len = (uint32_t)(n + b->str[c].len); break;
-	default: len = (uint32_t)(col->len + (c >= BC_FIRST_STR ? b->str[c].len : 0)); break;
+	case ENC_LEN8: len = (uint32_t)(n + str->len); break;
+	default: len = (uint32_t)(col->len + (c >= BC_FIRST_STR ? str->len : 0)); break;
 	}
 	err = strbuf_addc(&b->raw, (char)enc);
 	err = err ? err : strbuf_add(&b->raw, &len, 4);
@@ -218,11 +223,11 @@ static enum dt_err encode_col(struct block_builder *b, int c)
 	case ENC_LEN8:
 		for (size_t i = 0; i < n && !err; i++)
 			err = strbuf_addc(&b->raw, col->p[4 * i]);
-		return err ? err : strbuf_add(&b->raw, b->str[c].p, b->str[c].len);
+		return err ? err : strbuf_add(&b->raw, str->p, str->len);
 	default:
 		err = strbuf_add(&b->raw, col->p, col->len);
 		if (!err && c >= BC_FIRST_STR)
-			err = strbuf_add(&b->raw, b->str[c].p, b->str[c].len);
+			err = strbuf_add(&b->raw, str->p, str->len);
 		return err;
 	}
 }
