@@ -12,11 +12,10 @@
  * CSV handed to the wrong parser says so once instead of being "all
  * rejected".
  *
- * Timestamps ("2016-06-08T20:01:52.875791+0000") are read by hand, not by
- * strptime: fixed digit counts, ranges checked (day of month included),
- * fraction truncated to microseconds, the zone offset (+hhmm, +hh:mm or Z)
- * subtracted to give UTC.  Days are counted with Howard Hinnant's
- * days_from_civil, so no time zone or locale of the process is consulted.
+ * Timestamps ("2016-06-08T20:01:52.875791+0000") are read by
+ * ingest/logtime.h, not by strptime: fixed digit counts, ranges checked
+ * (day of month included), fraction truncated to microseconds, the zone
+ * offset (+hhmm, +hh:mm or Z, required here) subtracted to give UTC.
  *
  * Ownership: the strings of the event handed to the sink point into the
  * current line (or the scanner's buffer of decoded strings) or into small buffers of this call
@@ -32,6 +31,7 @@
 
 #include "core/jscan.h"
 #include "core/strbuf.h"
+#include "ingest/logtime.h"
 #include "ingest/parsers.h"
 
 /* One line of EVE (alerts with payloads run to tens of kilobytes). */
@@ -72,107 +72,25 @@ static void reject(struct eve_state *st, const char *fmt, ...)
 
 /* ---- timestamps ------------------------------------------------------- */
 
-/* Reads exactly n decimal digits at s[*i]. */
-static bool digits(const char *s, size_t len, size_t *i, int n, int *out)
-{
-	int v = 0;
-
-	if (*i + (size_t)n > len)
-		return false;
-	for (int k = 0; k < n; k++) {
-		char ch = s[*i + (size_t)k];
-
-		if (ch < '0' || ch > '9')
-			return false;
-		v = v * 10 + (ch - '0');
-	}
-	*i += (size_t)n;
-	*out = v;
-	return true;
-}
-
-static bool expect(const char *s, size_t len, size_t *i, char ch)
-{
-	if (*i >= len || s[*i] != ch)
-		return false;
-	(*i)++;
-	return true;
-}
-
-/* Days from 1970-01-01 to y-m-d, proleptic Gregorian (Hinnant). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static int days_in_month(int y, int m)
-{
-	static const int dm[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-
-	return m == 2 && leap ? 29 : dm[m - 1];
-}
-
 /*
- * "YYYY-MM-DDTHH:MM:SS[.f{1,9}](Z|+hhmm|+hh:mm|-hhmm|-hh:mm)" to
- * microseconds since the epoch, UTC.  Returns NULL or why not.
+ * "YYYY-MM-DDTHH:MM:SS[.f{1,9}](Z|+hhmm|+hh:mm|-hhmm|-hh:mm)", the whole
+ * value, to microseconds since the epoch, UTC: logtime_iso, held to what
+ * Suricata writes (a "T", a zone, nothing after).  Returns NULL or why not.
  */
 static const char *parse_ts(const char *s, size_t len, int64_t *out)
 {
-	size_t i = 0;
-	int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
-	int64_t frac = 0, secs;
+	const char *why;
+	size_t used;
 
-	if (!digits(s, len, &i, 4, &y) || !expect(s, len, &i, '-') || !digits(s, len, &i, 2, &mo) ||
-	    !expect(s, len, &i, '-') || !digits(s, len, &i, 2, &d) || !expect(s, len, &i, 'T') ||
-	    !digits(s, len, &i, 2, &h) || !expect(s, len, &i, ':') || !digits(s, len, &i, 2, &mi) ||
-	    !expect(s, len, &i, ':') || !digits(s, len, &i, 2, &sec))
+	if (len < 20 || (s[10] != 'T' && s[10] != 't'))
 		return "not of the form YYYY-MM-DDTHH:MM:SS";
-	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 59)
-		return "date or time out of range";
-	if (i < len && s[i] == '.') {
-		int nd = 0;
-
-		i++;
-		while (i < len && s[i] >= '0' && s[i] <= '9') {
-			if (nd < 6)
-				frac = frac * 10 + (s[i] - '0');
-			nd++;
-			i++;
-		}
-		if (nd == 0 || nd > 9)
-			return "fraction of a second is not 1 to 9 digits";
-		for (int k = nd; k < 6; k++)
-			frac *= 10;
-	}
-	if (i < len && s[i] == 'Z') {
-		i++;
-	} else if (i < len && (s[i] == '+' || s[i] == '-')) {
-		sign = s[i] == '+' ? 1 : -1;
-		i++;
-		if (!digits(s, len, &i, 2, &oh))
-			return "zone offset is not +hhmm";
-		if (i < len && s[i] == ':')
-			i++;
-		if (!digits(s, len, &i, 2, &om))
-			return "zone offset is not +hhmm";
-		if (oh > 23 || om > 59)
-			return "zone offset out of range";
-	} else {
-		return "no zone offset (+hhmm or Z)";
-	}
-	if (i != len)
+	if ((why = logtime_iso(s, len, &used, out)))
+		return why;
+	if (used != len)
 		return "trailing characters";
-	secs = days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 + (int64_t)mi * 60 + sec;
-	secs -= (int64_t)sign * ((int64_t)oh * 3600 + (int64_t)om * 60);
-	*out = secs * 1000000 + frac;
+	if (s[len - 1] != 'Z' && s[len - 1] != 'z' && !memchr(s + 19, '+', len - 19) &&
+	    !memchr(s + 19, '-', len - 19))
+		return "no zone offset (+hhmm or Z)";
 	return NULL;
 }
 

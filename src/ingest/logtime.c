@@ -151,7 +151,7 @@ const char *logtime_iso(const char *s, size_t len, size_t *used, int64_t *us)
 	if (!digits(s, len, &i, 4, &y) || !expect(s, len, &i, '-') || !digits(s, len, &i, 2, &mo) ||
 	    !expect(s, len, &i, '-') || !digits(s, len, &i, 2, &d))
 		return "not of the form YYYY-MM-DDTHH:MM:SS";
-	if (i >= len || (s[i] != 'T' && s[i] != ' '))
+	if (i >= len || (s[i] != 'T' && s[i] != 't' && s[i] != ' '))
 		return "not of the form YYYY-MM-DDTHH:MM:SS";
 	i++;
 	if (!clock_time(s, len, &i, &h, &mi, &sec))
@@ -160,7 +160,7 @@ const char *logtime_iso(const char *s, size_t len, size_t *used, int64_t *us)
 		return "date out of range";
 	if (!fraction(s, len, &i, &frac))
 		return "fraction of a second is not 1 to 9 digits";
-	if (i < len && s[i] == 'Z') {
+	if (i < len && (s[i] == 'Z' || s[i] == 'z')) {
 		i++;
 	} else if (i < len && (s[i] == '+' || s[i] == '-')) {
 		sign = s[i] == '+' ? 1 : -1;

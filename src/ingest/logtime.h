@@ -36,9 +36,9 @@ int logtime_month(const char *s);
 /*
  * RFC 3339 / ISO 8601 as rsyslog, RFC 5424 and journalctl -o short-iso
  * write it: "YYYY-MM-DDTHH:MM:SS[.f{1,9}][Z|+hh:mm|+hhmm|+hh]"; a space is
- * accepted for the "T".  The fraction is truncated to µs.  Without a zone
- * the time is taken as UTC.  The zone, when present, must be followed by
- * the end of the slice or by a character that cannot continue it.
+ * accepted for the "T", and "t" and "z" as RFC 3339 section 5.6 allows.  The fraction is truncated
+ * to µs.  Without a zone the time is taken as UTC.  The zone, when present, must be followed by the
+ * end of the slice or by a character that cannot continue it.
  */
 const char *logtime_iso(const char *s, size_t len, size_t *used, int64_t *us);
 

@@ -69,6 +69,7 @@
 #endif
 
 #include "core/jscan.h"
+#include "ingest/logtime.h"
 #include "ingest/parsers.h"
 
 #define ZEEK_MAX_FIELDS 4096 /* columns of one #fields line */
@@ -290,18 +291,6 @@ static bool parse_uint(const char *s, size_t n, uint64_t max, uint64_t *v)
 	return true;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
 /* Up to six fraction digits after s[*i] == '.', as microseconds. */
 static bool parse_fraction(const char *s, size_t n, size_t *i, int64_t *us)
 {
@@ -324,54 +313,13 @@ static bool parse_fraction(const char *s, size_t n, size_t *i, int64_t *us)
 	return true;
 }
 
-static bool two_digits(const char *s, unsigned *v)
-{
-	if (!is_digit(s[0]) || !is_digit(s[1]))
-		return false;
-	*v = (unsigned)(s[0] - '0') * 10 + (unsigned)(s[1] - '0');
-	return true;
-}
-
-/* "YYYY-MM-DDTHH:MM:SS[.ffffff][Z|+HH:MM|+HHMM]" (a space for T too). */
+/* "YYYY-MM-DDTHH:MM:SS[.ffffff][Z|+HH:MM|+HHMM]" (a space for T too), the
+ * whole value: ingest/logtime.h. */
 static bool parse_iso8601(const char *s, size_t n, int64_t *us)
 {
-	unsigned y1, y2, mo, d, h, mi, sec, oh = 0, om = 0;
-	int64_t frac = 0, t;
-	size_t i = 19;
-	int sign = 0;
+	size_t used;
 
-	if (n < 19 || !two_digits(s, &y1) || !two_digits(s + 2, &y2) || s[4] != '-' ||
-	    !two_digits(s + 5, &mo) || s[7] != '-' || !two_digits(s + 8, &d) ||
-	    (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !two_digits(s + 11, &h) ||
-	    s[13] != ':' || !two_digits(s + 14, &mi) || s[16] != ':' || !two_digits(s + 17, &sec))
-		return false;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
-		return false;
-	if (!parse_fraction(s, n, &i, &frac))
-		return false;
-	if (i < n && (s[i] == 'Z' || s[i] == 'z')) {
-		i++;
-	} else if (i < n && (s[i] == '+' || s[i] == '-')) {
-		sign = s[i] == '+' ? 1 : -1;
-		i++;
-		if (i + 2 > n || !two_digits(s + i, &oh))
-			return false;
-		i += 2;
-		if (i < n && s[i] == ':')
-			i++;
-		if (i + 2 > n || !two_digits(s + i, &om))
-			return false;
-		i += 2;
-		if (oh > 23 || om > 59)
-			return false;
-	}
-	if (i != n)
-		return false;
-	t = days_from_civil((int64_t)y1 * 100 + y2, mo, d) * 86400 + (int64_t)h * 3600 +
-	    (int64_t)mi * 60 + sec;
-	t -= sign * ((int64_t)oh * 3600 + (int64_t)om * 60);
-	*us = t * 1000000 + frac;
-	return true;
+	return logtime_iso(s, n, &used, us) == NULL && used == n;
 }
 
 /*
