@@ -29,6 +29,7 @@
 #include "core/ip.h"
 #include "geo/build.h"
 #include "geo/geo.h"
+#include "ingest/event.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -46,6 +47,51 @@ __attribute__((noreturn, unused)) static void fuzz_fail(const char *what,
 		if (!(cond))                                                   \
 			fuzz_fail(#cond, __FILE__, __LINE__);                  \
 	} while (0)
+
+/* ---- the text-log targets (eve, syslog, weblog) ----------------------- */
+
+/* Reads every byte of an event string, so ASan sees one that points
+ * outside live memory. */
+static inline void fuzz_touch(struct dt_str s)
+{
+	volatile char sink = 0;
+
+	FUZZ_CHECK(s.len == 0 || s.p != NULL);
+	for (size_t i = 0; i < s.len; i++)
+		sink ^= s.p[i];
+	(void)sink;
+}
+
+/* Line `no` (1-based) of data[0..len) as a slice. */
+static inline struct dt_str fuzz_line(const char *data, size_t len, unsigned long no)
+{
+	struct dt_str l = {data, 0};
+	size_t i = 0;
+
+	for (unsigned long k = 1; k < no; k++) {
+		const char *nl = memchr(data + i, '\n', len - i);
+
+		FUZZ_CHECK(nl != NULL);
+		i = (size_t)(nl - data) + 1;
+	}
+	l.p = data + i;
+	while (i + l.len < len && data[i + l.len] != '\n')
+		l.len++;
+	return l;
+}
+
+/* n decimal digits at s, or -1. */
+static inline int fuzz_num(const char *s, int n)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
 
 /* ---- exact-size mappings (see above) --------------------------------- */
 

@@ -33,46 +33,6 @@ struct run {
 	uint64_t warns;
 };
 
-static void touch(struct dt_str s)
-{
-	volatile char sink = 0;
-
-	FUZZ_CHECK(s.len == 0 || s.p != NULL);
-	for (size_t i = 0; i < s.len; i++)
-		sink ^= s.p[i];
-	(void)sink;
-}
-
-/* Line `no` (1-based) of the input as a slice. */
-static struct dt_str line_of(const struct run *r, unsigned long no)
-{
-	struct dt_str l = {r->data, 0};
-	size_t i = 0;
-
-	for (unsigned long k = 1; k < no; k++) {
-		const char *nl = memchr(r->data + i, '\n', r->len - i);
-
-		FUZZ_CHECK(nl != NULL);
-		i = (size_t)(nl - r->data) + 1;
-	}
-	l.p = r->data + i;
-	while (i + l.len < r->len && r->data[i + l.len] != '\n')
-		l.len++;
-	return l;
-}
-
-static int num(const char *s, int n)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
-
 /* The timegm oracle on the common fixed form; silent on any other. */
 static void check_ts(struct dt_str line, int64_t ts_us)
 {
@@ -86,15 +46,15 @@ static void check_ts(struct dt_str line, int64_t ts_us)
 	    t[13] != ':' || t[16] != ':' || t[19] != '.' || (t[26] != '+' && t[26] != '-'))
 		goto out;
 	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = num(t, 4) - 1900;
-	tm.tm_mon = num(t + 5, 2) - 1;
-	tm.tm_mday = num(t + 8, 2);
-	tm.tm_hour = num(t + 11, 2);
-	tm.tm_min = num(t + 14, 2);
-	tm.tm_sec = num(t + 17, 2);
-	frac = num(t + 20, 6);
-	oh = num(t + 27, 2);
-	om = num(t + 29, 2);
+	tm.tm_year = fuzz_num(t, 4) - 1900;
+	tm.tm_mon = fuzz_num(t + 5, 2) - 1;
+	tm.tm_mday = fuzz_num(t + 8, 2);
+	tm.tm_hour = fuzz_num(t + 11, 2);
+	tm.tm_min = fuzz_num(t + 14, 2);
+	tm.tm_sec = fuzz_num(t + 17, 2);
+	frac = fuzz_num(t + 20, 6);
+	oh = fuzz_num(t + 27, 2);
+	om = fuzz_num(t + 29, 2);
 	FUZZ_CHECK(tm.tm_year >= -1900 && tm.tm_mon >= 0 && tm.tm_mday >= 0 && tm.tm_hour >= 0 &&
 	           tm.tm_min >= 0 && tm.tm_sec >= 0 && frac >= 0 && oh >= 0 && om >= 0);
 	want = ((int64_t)timegm(&tm) - (t[26] == '+' ? 1 : -1) * (oh * 3600 + om * 60)) * 1000000 +
@@ -136,23 +96,23 @@ static enum dt_err sink(void *ctx, const struct event *ev)
 	FUZZ_CHECK(ev->proto >= -1 && ev->proto <= 255);
 	FUZZ_CHECK(!ev->has_src || ev->src.family == DT_IP_V4 || ev->src.family == DT_IP_V6);
 	FUZZ_CHECK(!ev->has_dst || ev->dst.family == DT_IP_V4 || ev->dst.family == DT_IP_V6);
-	touch(ev->uid);
-	touch(ev->signature);
-	touch(ev->domain);
-	touch(ev->url);
-	touch(ev->user_agent);
-	touch(ev->ja3);
-	touch(ev->ja3s);
-	touch(ev->cert_sha1);
-	touch(ev->cert_sha256);
-	touch(ev->md5);
-	touch(ev->sha1);
-	touch(ev->sha256);
-	touch(ev->service);
-	touch(ev->state);
+	fuzz_touch(ev->uid);
+	fuzz_touch(ev->signature);
+	fuzz_touch(ev->domain);
+	fuzz_touch(ev->url);
+	fuzz_touch(ev->user_agent);
+	fuzz_touch(ev->ja3);
+	fuzz_touch(ev->ja3s);
+	fuzz_touch(ev->cert_sha1);
+	fuzz_touch(ev->cert_sha256);
+	fuzz_touch(ev->md5);
+	fuzz_touch(ev->sha1);
+	fuzz_touch(ev->sha256);
+	fuzz_touch(ev->service);
+	fuzz_touch(ev->state);
 	FUZZ_CHECK(ev->cert_sha1.len == 0 || is_hex40(ev->cert_sha1));
 	FUZZ_CHECK(ev->duration_us >= -1);
-	line = line_of(r, (unsigned long)ev->record);
+	line = fuzz_line(r->data, r->len, (unsigned long)ev->record);
 	check_ts(line, ev->ts_us);
 	return DT_OK;
 }

@@ -40,45 +40,6 @@ struct run {
 	uint64_t warns;
 };
 
-static void touch(struct dt_str s)
-{
-	volatile char sink = 0;
-
-	FUZZ_CHECK(s.len == 0 || s.p != NULL);
-	for (size_t i = 0; i < s.len; i++)
-		sink ^= s.p[i];
-	(void)sink;
-}
-
-static struct dt_str line_of(const struct run *r, unsigned long no)
-{
-	struct dt_str l = {r->data, 0};
-	size_t i = 0;
-
-	for (unsigned long k = 1; k < no; k++) {
-		const char *nl = memchr(r->data + i, '\n', r->len - i);
-
-		FUZZ_CHECK(nl != NULL);
-		i = (size_t)(nl - r->data) + 1;
-	}
-	l.p = r->data + i;
-	while (i + l.len < r->len && r->data[i + l.len] != '\n')
-		l.len++;
-	return l;
-}
-
-static int num(const char *s, int n)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
-
 /* timegm of a broken-down time, or -1 when it is not a real date. */
 static int64_t real_time(int y, int mo, int d, int h, int mi, int s)
 {
@@ -116,18 +77,18 @@ static void check_ts(struct dt_str l, int64_t ts_us)
 	t += i;
 	n -= i;
 	if (n >= 16 && t[3] == ' ' && t[6] == ' ' && t[9] == ':' && t[12] == ':' && t[15] == ' ') {
-		int mo = 0, d = t[4] == ' ' ? num(t + 5, 1) : num(t + 4, 2);
+		int mo = 0, d = t[4] == ' ' ? fuzz_num(t + 5, 1) : fuzz_num(t + 4, 2);
 
 		for (int m = 0; m < 12; m++)
 			if (memcmp(t, months + 3 * m, 3) == 0)
 				mo = m + 1;
-		if (mo == 0 || d < 1 || num(t + 7, 2) < 0 || num(t + 10, 2) < 0 ||
-		    num(t + 13, 2) < 0 || num(t + 7, 2) > 23 || num(t + 10, 2) > 59 ||
-		    num(t + 13, 2) > 59)
+		if (mo == 0 || d < 1 || fuzz_num(t + 7, 2) < 0 || fuzz_num(t + 10, 2) < 0 ||
+		    fuzz_num(t + 13, 2) < 0 || fuzz_num(t + 7, 2) > 23 || fuzz_num(t + 10, 2) > 59 ||
+		    fuzz_num(t + 13, 2) > 59)
 			return;
 		for (int y = 2027; y >= 2017; y--) {
 			int64_t s =
-			    real_time(y, mo, d, num(t + 7, 2), num(t + 10, 2), num(t + 13, 2));
+			    real_time(y, mo, d, fuzz_num(t + 7, 2), fuzz_num(t + 10, 2), fuzz_num(t + 13, 2));
 
 			if (s >= 0 && s * 1000000 <= FUZZ_NOW_US + 86400LL * 1000000) {
 				FUZZ_CHECK(ts_us == s * 1000000);
@@ -137,31 +98,31 @@ static void check_ts(struct dt_str l, int64_t ts_us)
 		FUZZ_CHECK(!"no year fits a date the parser accepted");
 	}
 	if (t[4] == '-' && t[7] == '-' && t[10] == 'T' && t[13] == ':' && t[16] == ':') {
-		int64_t s = real_time(num(t, 4), num(t + 5, 2), num(t + 8, 2), num(t + 11, 2),
-		                      num(t + 14, 2), num(t + 17, 2));
+		int64_t s = real_time(fuzz_num(t, 4), fuzz_num(t + 5, 2), fuzz_num(t + 8, 2), fuzz_num(t + 11, 2),
+		                      fuzz_num(t + 14, 2), fuzz_num(t + 17, 2));
 		size_t k = 19;
 		int frac = 0, sign = 0, oh = 0, om = 0;
 
-		if (s < 0 || num(t, 4) < 0 || num(t + 11, 2) > 23 || num(t + 14, 2) > 59 ||
-		    num(t + 17, 2) > 59)
+		if (s < 0 || fuzz_num(t, 4) < 0 || fuzz_num(t + 11, 2) > 23 || fuzz_num(t + 14, 2) > 59 ||
+		    fuzz_num(t + 17, 2) > 59)
 			return;
 		if (t[k] == '.') {
-			if (k + 7 > n || num(t + k + 1, 6) < 0)
+			if (k + 7 > n || fuzz_num(t + k + 1, 6) < 0)
 				return;
-			frac = num(t + k + 1, 6);
+			frac = fuzz_num(t + k + 1, 6);
 			k += 7;
 		}
 		if (k < n && t[k] == 'Z') {
 			k++;
 		} else if (k + 6 <= n && (t[k] == '+' || t[k] == '-') && t[k + 3] == ':') {
 			sign = t[k] == '+' ? 1 : -1;
-			oh = num(t + k + 1, 2);
-			om = num(t + k + 4, 2);
+			oh = fuzz_num(t + k + 1, 2);
+			om = fuzz_num(t + k + 4, 2);
 			k += 6;
 		} else if (k + 5 <= n && (t[k] == '+' || t[k] == '-')) {
 			sign = t[k] == '+' ? 1 : -1;
-			oh = num(t + k + 1, 2);
-			om = num(t + k + 3, 2);
+			oh = fuzz_num(t + k + 1, 2);
+			om = fuzz_num(t + k + 3, 2);
 			k += 5;
 		} else {
 			return;
@@ -184,20 +145,20 @@ static enum dt_err sink(void *ctx, const struct event *ev)
 	r->last_record = (unsigned long)ev->record;
 	if (!r->gzip) {
 		FUZZ_CHECK(ev->record >= 1 && ev->record <= r->lines);
-		line = line_of(r, (unsigned long)ev->record);
+		line = fuzz_line(r->data, r->len, (unsigned long)ev->record);
 	}
 	FUZZ_CHECK(ev->sport >= -1 && ev->sport <= 65535);
 	FUZZ_CHECK(ev->dport >= -1 && ev->dport <= 65535);
 	FUZZ_CHECK(ev->proto >= -1 && ev->proto <= 255);
 	FUZZ_CHECK(ev->severity >= 2 && ev->severity <= 4);
 	FUZZ_CHECK(ev->has_src && (ev->src.family == DT_IP_V4 || ev->src.family == DT_IP_V6));
-	touch(ev->uid);
-	touch(ev->signature);
-	touch(ev->domain);
-	touch(ev->url);
-	touch(ev->user_agent);
-	touch(ev->service);
-	touch(ev->state);
+	fuzz_touch(ev->uid);
+	fuzz_touch(ev->signature);
+	fuzz_touch(ev->domain);
+	fuzz_touch(ev->url);
+	fuzz_touch(ev->user_agent);
+	fuzz_touch(ev->service);
+	fuzz_touch(ev->state);
 	FUZZ_CHECK(ev->signature.len > 0);
 	if (strcmp(ev->kind, EVENT_AUTH) == 0) {
 		FUZZ_CHECK(!ev->has_dst && ev->dport == -1 && ev->proto == 6);

@@ -34,45 +34,6 @@ struct run {
 	uint64_t warns;
 };
 
-static void touch(struct dt_str s)
-{
-	volatile char sink = 0;
-
-	FUZZ_CHECK(s.len == 0 || s.p != NULL);
-	for (size_t i = 0; i < s.len; i++)
-		sink ^= s.p[i];
-	(void)sink;
-}
-
-static struct dt_str line_of(const struct run *r, unsigned long no)
-{
-	struct dt_str l = {r->data, 0};
-	size_t i = 0;
-
-	for (unsigned long k = 1; k < no; k++) {
-		const char *nl = memchr(r->data + i, '\n', r->len - i);
-
-		FUZZ_CHECK(nl != NULL);
-		i = (size_t)(nl - r->data) + 1;
-	}
-	l.p = r->data + i;
-	while (i + l.len < r->len && r->data[i + l.len] != '\n')
-		l.len++;
-	return l;
-}
-
-static int num(const char *s, int n)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
-
 static void check_ts(struct dt_str l, int64_t ts_us)
 {
 	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
@@ -99,13 +60,13 @@ static void check_ts(struct dt_str l, int64_t ts_us)
 		if (memcmp(t + 3, months + 3 * m, 3) == 0)
 			mo = m + 1;
 	memset(&tm, 0, sizeof(tm));
-	tm.tm_mday = num(t, 2);
-	tm.tm_year = num(t + 7, 4) - 1900;
-	tm.tm_hour = num(t + 12, 2);
-	tm.tm_min = num(t + 15, 2);
-	tm.tm_sec = num(t + 18, 2);
-	oh = num(t + 22, 2);
-	om = num(t + 24, 2);
+	tm.tm_mday = fuzz_num(t, 2);
+	tm.tm_year = fuzz_num(t + 7, 4) - 1900;
+	tm.tm_hour = fuzz_num(t + 12, 2);
+	tm.tm_min = fuzz_num(t + 15, 2);
+	tm.tm_sec = fuzz_num(t + 18, 2);
+	oh = fuzz_num(t + 22, 2);
+	om = fuzz_num(t + 24, 2);
 	tm.tm_mon = mo - 1;
 	if (mo == 0 || tm.tm_mday < 1 || tm.tm_year < -1900 || tm.tm_hour < 0 || tm.tm_hour > 23 ||
 	    tm.tm_min < 0 || tm.tm_min > 59 || tm.tm_sec < 0 || tm.tm_sec > 59 || oh < 0 ||
@@ -139,19 +100,19 @@ static enum dt_err sink(void *ctx, const struct event *ev)
 	FUZZ_CHECK(ev->dport >= -1 && ev->dport <= 65535);
 	FUZZ_CHECK(ev->resp_bytes >= -1);
 	FUZZ_CHECK(!ev->has_src || ev->src.family == DT_IP_V4 || ev->src.family == DT_IP_V6);
-	touch(ev->signature);
-	touch(ev->domain);
-	touch(ev->url);
-	touch(ev->user_agent);
+	fuzz_touch(ev->signature);
+	fuzz_touch(ev->domain);
+	fuzz_touch(ev->url);
+	fuzz_touch(ev->user_agent);
 	FUZZ_CHECK(sig.len >= 10 && memcmp(sig.p, "http ", 5) == 0 && sig.p[sig.len - 4] == ' ');
-	status = num(sig.p + sig.len - 3, 3);
+	status = fuzz_num(sig.p + sig.len - 3, 3);
 	FUZZ_CHECK(status >= 0);
 	FUZZ_CHECK(ev->severity == (status >= 500 && status <= 599   ? 2
 	                            : status >= 400 && status <= 499 ? 3
 	                                                             : 4));
 	if (!r->gzip) {
 		FUZZ_CHECK(ev->record >= 1 && ev->record <= r->lines);
-		line = line_of(r, (unsigned long)ev->record);
+		line = fuzz_line(r->data, r->len, (unsigned long)ev->record);
 		FUZZ_CHECK(ev->url.len <= line.len && ev->user_agent.len <= line.len);
 		FUZZ_CHECK(ev->domain.len == 0 ||
 		           memmem(line.p, line.len, ev->domain.p, ev->domain.len) != NULL);
