@@ -86,6 +86,88 @@ if [ -d "$CORPUS/misp/warninglists" ] && command -v jq >/dev/null 2>&1; then
 	done
 fi
 
+# Intel importers (fuzz_intel): the first byte picks the importer (0 zeek,
+# 1 iprep, 2 iprep list NUL categories, 3 warning list, 4 MISP event,
+# 5 MISP galaxy, 6 feed manifest, 7 detection only), the rest is the input:
+# the hand-written fixtures of tests/data/intel and slices of the corpus.
+if [ -d "$OUT/fuzz_intel" ]; then
+	fi_out="$OUT/fuzz_intel"
+	fi_seed() { # selector-byte(octal) out file...
+		b=$1
+		o=$2
+		shift 2
+		{
+			printf "\\$b"
+			cat "$@"
+		} >"$fi_out/$o"
+	}
+	fx=tests/data/intel
+	for f in "$fx"/*.dat; do
+		[ -f "$f" ] && fi_seed 000 "zeek-$(basename "$f")" "$f"
+	done
+	for f in "$fx"/*.list; do
+		[ -f "$f" ] || continue
+		fi_seed 001 "iprep-$(basename "$f")" "$f"
+		{
+			printf '\002'
+			cat "$f"
+			printf '\000'
+			cat "$fx/iprep-cats.txt"
+		} >"$fi_out/iprepcats-$(basename "$f")"
+	done
+	for f in "$fx"/warninglist-*.json; do
+		[ -f "$f" ] && fi_seed 003 "wl-$(basename "$f")" "$f"
+	done
+	for f in "$fx"/misp-event.json "$fx"/misp-feed/6*.json; do
+		[ -f "$f" ] && fi_seed 004 "misp-$(basename "$f")" "$f"
+	done
+	[ -f "$fx/misp-feed/manifest.json" ] &&
+		fi_seed 006 manifest.json "$fx/misp-feed/manifest.json"
+	for f in "$fx"/*; do
+		[ -f "$f" ] && fi_seed 007 "detect-$(basename "$f")" "$f"
+	done
+	if [ -d "$CORPUS/intel" ]; then
+		tmp=$(mktemp)
+		for f in "$CORPUS"/intel/apt1-*.dat; do
+			slice "$f" 1 40 "$tmp"
+			fi_seed 000 "corpus-$(basename "$f")" "$tmp"
+		done
+		slice "$CORPUS/intel/scirius-iprep.list" 1 40 "$tmp"
+		fi_seed 001 corpus-iprep "$tmp"
+		{
+			printf '\002'
+			cat "$tmp"
+			printf '\000'
+			cat "$CORPUS/intel/scirius-categories.txt"
+		} >"$fi_out/corpus-iprepcats"
+		rm -f "$tmp"
+	fi
+	if command -v jq >/dev/null 2>&1; then
+		for f in "$CORPUS"/misp/warninglists/*.json; do
+			[ -f "$f" ] || continue
+			b=$(basename "$f" .json)
+			{
+				printf '\003'
+				jq '.list |= (if type == "array" then .[:20] else . end)' "$f"
+			} >"$fi_out/corpus-wl-$b.json" 2>/dev/null || rm -f "$fi_out/corpus-wl-$b.json"
+		done
+		f="$CORPUS/misp/galaxy-threat-actor.json"
+		if [ -f "$f" ]; then
+			{
+				printf '\005'
+				jq '.values |= .[:8]' "$f"
+			} >"$fi_out/corpus-galaxy.json" 2>/dev/null || rm -f "$fi_out/corpus-galaxy.json"
+		fi
+	fi
+	for f in "$CORPUS"/stix/*.json; do
+		[ -f "$f" ] || continue
+		{
+			printf '\007'
+			head -c 4096 "$f"
+		} >"$fi_out/corpus-detect-$(basename "$f")"
+	done
+fi
+
 # MaxMind DBs: the corpus test databases, broken ones included.
 if [ -d "$CORPUS/geo" ]; then
 	for f in "$CORPUS"/geo/*.mmdb; do
@@ -179,6 +261,34 @@ if [ -d "$OUT/fuzz_pcap" ]; then
 				rm -f "$OUT/fuzz_pcap/ng-$b.pcapng"
 		fi
 	done
+fi
+
+# STIX: every distinct indicator pattern of the corpus bundles, one a file
+# (the first 300), for fuzz_pattern; the small bundles whole and the big
+# ones cut to their first 30 objects, for fuzz_stix.
+if [ -d "$CORPUS/stix" ] && command -v jq >/dev/null 2>&1; then
+	if [ -d "$OUT/fuzz_pattern" ]; then
+		i=0
+		for f in "$CORPUS"/stix/*.json; do
+			jq -r '(if .type == "bundle" then .objects[]? else . end) | .pattern? // empty' \
+				"$f" 2>/dev/null
+		done | sort -u | head -n 300 | while IFS= read -r p; do
+			i=$((i + 1))
+			printf '%s' "$p" >"$OUT/fuzz_pattern/corpus-$i"
+		done
+	fi
+	if [ -d "$OUT/fuzz_stix" ]; then
+		for f in "$CORPUS"/stix/*.json; do
+			b=$(basename "$f" .json)
+			if [ "$(wc -c <"$f")" -lt 20000 ]; then
+				cp "$f" "$OUT/fuzz_stix/corpus-$b.json"
+			else
+				jq '.objects |= (if type == "array" then .[:30] else . end)' "$f" \
+					>"$OUT/fuzz_stix/corpus-$b.json" 2>/dev/null ||
+					rm -f "$OUT/fuzz_stix/corpus-$b.json"
+			fi
+		done
+	fi
 fi
 
 for t in $TARGETS; do
