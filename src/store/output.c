@@ -5,7 +5,9 @@
  */
 #include "store/store_int.h"
 
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -132,6 +134,11 @@ enum dt_err store_format_json(struct strbuf *b, const struct store_hit *h)
 	err = err ? err : jds(b, "domain", e->domain);
 	err = err ? err : jcs(b, "submission", h->submission);
 	err = err ? err : jnum(b, "record", (int64_t)e->record);
+	err = err ? err : jkey(b, "sightings");
+	err = err ? err : strbuf_addc(b, '[');
+	if (h->sightings_len)
+		err = err ? err : strbuf_add(b, h->sightings, h->sightings_len);
+	err = err ? err : strbuf_addc(b, ']');
 	/* beyond the contract */
 	err = err ? err : jcs(b, "sector", h->sector);
 	if (r->has_net)
@@ -230,11 +237,93 @@ enum dt_err store_format_tsv(struct strbuf *b, const struct store_hit *h)
 
 /* ---- store_events -------------------------------------------------------- */
 
+/* The sightings of all events, as JSON members, found by (block, index):
+ * sightings are few next to events, so they are read once, in key order,
+ * and a scan's events (in time order) find theirs by binary search. */
+struct sight_ix {
+	struct sight_key {
+		uint64_t key; /* block << 16 | index */
+		size_t off, len;
+	} * v;
+	size_t n, cap;
+	struct strbuf text;
+};
+
+static enum dt_err sight_load(struct store *s, struct sight_ix *x, struct dt_diag *diag)
+{
+	sqlite3_stmt *st;
+	enum dt_err err = DT_OK;
+
+	if (sqlite3_prepare_v2(s->db,
+	                       "SELECT block, idx, value, type, actor, source, indicator, field,"
+	                       " chain, suppressed FROM sightings"
+	                       " ORDER BY block, idx, indicator, actor, field",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return store_dberr(s, diag);
+	while (!err && sqlite3_step(st) == SQLITE_ROW) {
+		uint64_t key = (uint64_t)sqlite3_column_int64(st, 0) << 16 |
+		               (uint64_t)sqlite3_column_int64(st, 1);
+		struct strbuf *b = &x->text;
+		size_t start = b->len;
+		char src[24];
+		const char *actor = (const char *)sqlite3_column_text(st, 4);
+
+		if (x->n == 0 || x->v[x->n - 1].key != key) {
+			if (x->n == x->cap) {
+				size_t cap = x->cap ? 2 * x->cap : 1024;
+				struct sight_key *v = realloc(x->v, cap * sizeof(*v));
+
+				if (v == NULL) {
+					err = DT_ENOMEM;
+					break;
+				}
+				x->v = v;
+				x->cap = cap;
+			}
+			x->v[x->n++] = (struct sight_key){key, start, 0};
+		} else {
+			err = strbuf_addc(b, ',');
+		}
+		snprintf(src, sizeof(src), "%lld", (long long)sqlite3_column_int64(st, 5));
+		err = err ? err : strbuf_addc(b, '{');
+		err = err ? err : jcs(b, "indicator", (const char *)sqlite3_column_text(st, 2));
+		err = err ? err : jcs(b, "type", (const char *)sqlite3_column_text(st, 3));
+		err = err ? err : jcs(b, "actor", actor && *actor ? actor : NULL);
+		err = err ? err : jcs(b, "source", src);
+		err = err ? err : jcs(b, "id", (const char *)sqlite3_column_text(st, 6));
+		err = err ? err : jcs(b, "field", (const char *)sqlite3_column_text(st, 7));
+		err = err ? err : jcs(b, "attribution", (const char *)sqlite3_column_text(st, 8));
+		err = err ? err : jcs(b, "suppressed", (const char *)sqlite3_column_text(st, 9));
+		err = err ? err : strbuf_addc(b, '}');
+		x->v[x->n - 1].len = b->len - x->v[x->n - 1].off;
+	}
+	sqlite3_finalize(st);
+	if (err)
+		dt_diag_set(diag, s->path, 0, "sightings: %s", dt_strerror(err));
+	return err;
+}
+
+static const struct sight_key *sight_find(const struct sight_ix *x, uint64_t key)
+{
+	size_t lo = 0, hi = x->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (x->v[mid].key < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < x->n && x->v[lo].key == key ? &x->v[lo] : NULL;
+}
+
 struct out_ctx {
 	struct strbuf b;
 	bool tsv;
 	store_row_fn *row;
 	void *ctx;
+	struct sight_ix sx;
 };
 
 /* Output goes out in chunks of about this size. */
@@ -243,8 +332,20 @@ struct out_ctx {
 static enum dt_err out_hit(void *ctx, const struct store_hit *h)
 {
 	struct out_ctx *o = ctx;
-	enum dt_err err = o->tsv ? store_format_tsv(&o->b, h) : store_format_json(&o->b, h);
+	enum dt_err err;
 
+	if (!o->tsv && o->sx.n) {
+		const struct sight_key *k = sight_find(&o->sx, h->block << 16 | h->index);
+		struct store_hit g = *h;
+
+		if (k) {
+			g.sightings = o->sx.text.p + k->off;
+			g.sightings_len = k->len;
+		}
+		err = store_format_json(&o->b, &g);
+	} else {
+		err = o->tsv ? store_format_tsv(&o->b, h) : store_format_json(&o->b, h);
+	}
 	if (!err && o->b.len >= OUT_CHUNK) {
 		err = o->row(o->ctx, o->b.p, o->b.len);
 		strbuf_reset(&o->b);
@@ -259,9 +360,13 @@ enum dt_err store_events(struct store *s, const struct store_query *q, store_row
 	enum dt_err err;
 
 	strbuf_init(&o.b, 64u << 20);
-	err = store_scan(s, q, out_hit, &o, diag);
+	strbuf_init(&o.sx.text, SIZE_MAX / 2);
+	err = q->tsv ? DT_OK : sight_load(s, &o.sx, diag);
+	err = err ? err : store_scan(s, q, out_hit, &o, diag);
 	if (!err && o.b.len)
 		err = row(ctx, o.b.p, o.b.len);
 	strbuf_release(&o.b);
+	strbuf_release(&o.sx.text);
+	free(o.sx.v);
 	return err;
 }

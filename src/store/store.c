@@ -22,7 +22,14 @@ static const char schema[] =
     " ts_min INTEGER NOT NULL, ts_max INTEGER NOT NULL, rec_min INTEGER NOT NULL,"
     " rec_max INTEGER NOT NULL, data BLOB NOT NULL);"
     "CREATE INDEX IF NOT EXISTS event_blocks_ts ON event_blocks(ts_min);"
-    "CREATE INDEX IF NOT EXISTS event_blocks_sub ON event_blocks(sub);";
+    "CREATE INDEX IF NOT EXISTS event_blocks_sub ON event_blocks(sub);"
+    "CREATE TABLE IF NOT EXISTS sightings(block INTEGER NOT NULL, idx INTEGER NOT NULL,"
+    " ts INTEGER NOT NULL, indicator TEXT NOT NULL, value TEXT NOT NULL, type TEXT NOT NULL,"
+    " field TEXT NOT NULL, actor TEXT NOT NULL, chain TEXT, source INTEGER NOT NULL,"
+    " suppressed TEXT, PRIMARY KEY(block, idx, indicator, actor, field)) WITHOUT ROWID;"
+    "CREATE INDEX IF NOT EXISTS sightings_indicator ON sightings(indicator);"
+    "CREATE TABLE IF NOT EXISTS match_state(block INTEGER PRIMARY KEY,"
+    " upto INTEGER NOT NULL);";
 
 enum dt_err store_dberr(struct store *s, struct dt_diag *diag)
 {
@@ -118,6 +125,8 @@ void store_close(struct store *s)
 	sqlite3_finalize(s->ins_sub);
 	sqlite3_finalize(s->upd_sub);
 	sqlite3_finalize(s->ins_block);
+	sqlite3_finalize(s->ins_sight);
+	sqlite3_finalize(s->upd_match);
 	sqlite3_finalize(s->get_sub);
 	sqlite3_close(s->db);
 	for (int i = 0; i < STORE_NBUF; i++)

@@ -75,6 +75,8 @@ struct store_hit {
 	const char *victim, *sector, *refdata; /* "" when not given */
 	uint64_t block;                        /* event_blocks id and index: */
 	uint32_t index;                        /* this node's handle on the event */
+	const char *sightings;                 /* store_events: the event's sightings as */
+	size_t sightings_len;                  /* a JSON array's members; else NULL */
 };
 
 /* Calls fn for each matching event in the order above; a non-DT_OK return
@@ -89,6 +91,66 @@ enum dt_err store_scan(struct store *s, const struct store_query *q, store_scan_
 typedef enum dt_err store_row_fn(void *ctx, const char *line, size_t len);
 enum dt_err store_events(struct store *s, const struct store_query *q, store_row_fn *row, void *ctx,
                          struct dt_diag *diag);
+
+/* ---- sightings: events that touched an indicator (intel/match.h) ---- */
+
+/* One sighting: an event (by its block and position), the indicator it
+ * matched, and what the indicator points at. */
+struct store_sighting {
+	uint64_t block;
+	uint32_t idx;
+	int64_t ts;
+	const char *indicator;  /* STIX id */
+	const char *value;      /* the indicator value that matched */
+	const char *type;       /* its type (intel_type_name) */
+	const char *field;      /* the event field: "src", "dst", "domain", "url", ... */
+	const char *actor;      /* the actor/campaign it indicates, or "" */
+	const char *chain;      /* e.g. "attributed to PLA Unit 61398", or NULL */
+	uint64_t source;        /* ledger entry of the intel import */
+	const char *suppressed; /* NULL: hostile; else why not ("warninglist:...",
+	                           "private") */
+};
+
+/* A block not yet matched against every indicator: its id, the newest
+ * indicator it was matched against (0: none), its rows, and its
+ * submission's digest and ledger entry. */
+typedef enum dt_err store_block_fn(void *ctx, uint64_t block, uint64_t upto, const struct block *k,
+                                   const uint8_t sha[32], uint64_t entry);
+
+/* Calls fn for each block whose events have not been matched against the
+ * indicators up to gen, grouped by how far they were matched (ascending),
+ * then by id. */
+enum dt_err store_unmatched_blocks(struct store *s, uint64_t gen, store_block_fn *fn, void *ctx,
+                                   struct dt_diag *diag);
+
+/* One transaction for a match run: sightings added and blocks marked
+ * matched up to gen become visible together at commit. */
+enum dt_err store_match_begin(struct store *s, struct dt_diag *diag);
+enum dt_err store_sighting_add(struct store *s, const struct store_sighting *g,
+                               struct dt_diag *diag);
+enum dt_err store_block_matched(struct store *s, uint64_t block, uint64_t gen,
+                                struct dt_diag *diag);
+enum dt_err store_match_commit(struct store *s, struct dt_diag *diag);
+void store_match_rollback(struct store *s);
+
+/* Inside a match transaction: for each (value, type) of the hostile
+ * sightings, fn says why it is not hostile after all (a warning list
+ * imported since), or NULL; those sightings are marked suppressed. */
+typedef const char *store_recheck_fn(void *ctx, const char *value, const char *type);
+enum dt_err store_sightings_recheck(struct store *s, store_recheck_fn *fn, void *ctx,
+                                    struct dt_diag *diag);
+
+/* Hostile sightings per indicator and submission, for exports: fn gets
+ * the indicator id, the submission's ledger entry, the number of events,
+ * and the first and last time (µs). */
+typedef enum dt_err store_sighting_sum_fn(void *ctx, const char *indicator, uint64_t entry,
+                                          uint64_t count, int64_t first, int64_t last);
+enum dt_err store_sighting_sums(struct store *s, store_sighting_sum_fn *fn, void *ctx,
+                                struct dt_diag *diag);
+
+/* Counts: sightings, hostile ones, events with at least one. */
+enum dt_err store_sighting_counts(struct store *s, uint64_t *all, uint64_t *hostile,
+                                  uint64_t *events, struct dt_diag *diag);
 
 /* The TSV header line of store_events (with newline). */
 extern const char store_tsv_header[];

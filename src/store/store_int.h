@@ -17,7 +17,8 @@
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *ins_sub, *upd_sub, *ins_block, *get_sub;
-	sqlite3_int64 sub; /* id of the submission being written */
+	sqlite3_stmt *ins_sight, *upd_match; /* prepared by store_match_begin */
+	sqlite3_int64 sub;                   /* id of the submission being written */
 	char path[1024];
 
 	/* the write path: events fill cur; full builders go to the writer

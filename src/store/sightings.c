@@ -1,0 +1,278 @@
+/*
+ * sightings.c — which stored events touched which indicators, and how far
+ * each block of events has been matched.
+ *
+ * match_state(block, upto) records the newest indicator (by id: ids only
+ * grow) a block was matched against; a block without a row was never
+ * matched.  A match run therefore visits exactly the blocks behind the
+ * newest indicator, and only against the indicators they have not met:
+ * new events against all indicators, old events against new indicators
+ * (the retro-hunt), in one mechanism.  Sightings and match_state change in
+ * one transaction, so an interrupted run leaves the previous state.
+ */
+#include "store/store_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct pending {
+	uint64_t id, upto, entry;
+	uint8_t sha[32];
+};
+
+enum dt_err store_unmatched_blocks(struct store *s, uint64_t gen, store_block_fn *fn, void *ctx,
+                                   struct dt_diag *diag)
+{
+	sqlite3_stmt *st = NULL, *get = NULL;
+	struct pending *v = NULL;
+	size_t n = 0, cap = 0;
+	struct block k;
+	enum dt_err err = DT_OK;
+
+	/* the list first: the caller writes sightings and match_state while
+	 * it goes through the blocks, which must not move the listing */
+	if (sqlite3_prepare_v2(s->db,
+	                       "SELECT b.id, coalesce(m.upto, 0) AS u, sub.sha256, sub.entry"
+	                       " FROM event_blocks b JOIN submissions sub ON sub.id = b.sub"
+	                       " LEFT JOIN match_state m ON m.block = b.id"
+	                       " WHERE coalesce(m.upto, 0) < ?1 ORDER BY u, b.id",
+	                       -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "SELECT data FROM event_blocks WHERE id = ?1", -1, &get,
+	                       NULL) != SQLITE_OK) {
+		err = store_dberr(s, diag);
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)gen);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (n == cap) {
+			size_t c = cap ? 2 * cap : 256;
+			struct pending *w = realloc(v, c * sizeof(*w));
+
+			if (w == NULL) {
+				err = DT_ENOMEM;
+				goto out;
+			}
+			v = w;
+			cap = c;
+		}
+		if (sqlite3_column_bytes(st, 2) != 32) {
+			dt_diag_set(diag, s->path, 0, "damaged submission row (digest)");
+			err = DT_EFORMAT;
+			goto out;
+		}
+		v[n].id = (uint64_t)sqlite3_column_int64(st, 0);
+		v[n].upto = (uint64_t)sqlite3_column_int64(st, 1);
+		memcpy(v[n].sha, sqlite3_column_blob(st, 2), 32);
+		v[n].entry = (uint64_t)sqlite3_column_int64(st, 3);
+		n++;
+	}
+	block_init(&k);
+	for (size_t i = 0; i < n && !err; i++) {
+		sqlite3_reset(get);
+		sqlite3_bind_int64(get, 1, (sqlite3_int64)v[i].id);
+		if (sqlite3_step(get) != SQLITE_ROW) {
+			err = store_dberr(s, diag);
+			break;
+		}
+		err = block_decode(&k, sqlite3_column_blob(get, 0),
+		                   (size_t)sqlite3_column_bytes(get, 0), diag);
+		if (!err)
+			err = fn(ctx, v[i].id, v[i].upto, &k, v[i].sha, v[i].entry);
+	}
+	block_release(&k);
+out:
+	free(v);
+	sqlite3_finalize(st);
+	sqlite3_finalize(get);
+	return err;
+}
+
+enum dt_err store_match_begin(struct store *s, struct dt_diag *diag)
+{
+	if ((s->ins_sight == NULL &&
+	     sqlite3_prepare_v2(s->db,
+	                        "INSERT OR IGNORE INTO sightings(block, idx, ts, indicator, value,"
+	                        " type, field, actor, chain, source, suppressed)"
+	                        " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
+	                        -1, &s->ins_sight, NULL) != SQLITE_OK) ||
+	    (s->upd_match == NULL &&
+	     sqlite3_prepare_v2(s->db,
+	                        "INSERT OR REPLACE INTO match_state(block, upto) VALUES(?1,?2)", -1,
+	                        &s->upd_match, NULL) != SQLITE_OK) ||
+	    sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return store_dberr(s, diag);
+	return DT_OK;
+}
+
+static void text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+enum dt_err store_sighting_add(struct store *s, const struct store_sighting *g,
+                               struct dt_diag *diag)
+{
+	sqlite3_stmt *st = s->ins_sight;
+
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)g->block);
+	sqlite3_bind_int64(st, 2, g->idx);
+	sqlite3_bind_int64(st, 3, g->ts);
+	text(st, 4, g->indicator);
+	text(st, 5, g->value);
+	text(st, 6, g->type);
+	text(st, 7, g->field);
+	text(st, 8, g->actor ? g->actor : "");
+	text(st, 9, g->chain);
+	sqlite3_bind_int64(st, 10, (sqlite3_int64)g->source);
+	text(st, 11, g->suppressed);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return store_dberr(s, diag);
+	return DT_OK;
+}
+
+enum dt_err store_block_matched(struct store *s, uint64_t block, uint64_t gen, struct dt_diag *diag)
+{
+	sqlite3_reset(s->upd_match);
+	sqlite3_bind_int64(s->upd_match, 1, (sqlite3_int64)block);
+	sqlite3_bind_int64(s->upd_match, 2, (sqlite3_int64)gen);
+	if (sqlite3_step(s->upd_match) != SQLITE_DONE)
+		return store_dberr(s, diag);
+	return DT_OK;
+}
+
+enum dt_err store_match_commit(struct store *s, struct dt_diag *diag)
+{
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		enum dt_err err = store_dberr(s, diag);
+
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return err;
+	}
+	return DT_OK;
+}
+
+void store_match_rollback(struct store *s)
+{
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+enum dt_err store_sighting_sums(struct store *s, store_sighting_sum_fn *fn, void *ctx,
+                                struct dt_diag *diag)
+{
+	sqlite3_stmt *st;
+	enum dt_err err = DT_OK;
+
+	/* one event counts once per indicator, whatever fields matched */
+	if (sqlite3_prepare_v2(
+	        s->db,
+	        "SELECT g.indicator, sub.entry, count(DISTINCT g.block * 65536 + g.idx),"
+	        " min(g.ts), max(g.ts) FROM sightings g"
+	        " JOIN event_blocks b ON b.id = g.block"
+	        " JOIN submissions sub ON sub.id = b.sub"
+	        " WHERE g.suppressed IS NULL"
+	        " GROUP BY g.indicator, sub.entry ORDER BY g.indicator, sub.entry",
+	        -1, &st, NULL) != SQLITE_OK)
+		return store_dberr(s, diag);
+	while (!err && sqlite3_step(st) == SQLITE_ROW)
+		err =
+		    fn(ctx, (const char *)sqlite3_column_text(st, 0),
+		       (uint64_t)sqlite3_column_int64(st, 1), (uint64_t)sqlite3_column_int64(st, 2),
+		       sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4));
+	sqlite3_finalize(st);
+	return err;
+}
+
+enum dt_err store_sighting_counts(struct store *s, uint64_t *all, uint64_t *hostile,
+                                  uint64_t *events, struct dt_diag *diag)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(s->db,
+	                       "SELECT count(*), count(*) FILTER (WHERE suppressed IS NULL),"
+	                       " (SELECT count(*) FROM (SELECT DISTINCT block, idx FROM sightings))"
+	                       " FROM sightings",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return store_dberr(s, diag);
+	*all = *hostile = *events = 0;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*all = (uint64_t)sqlite3_column_int64(st, 0);
+		*hostile = (uint64_t)sqlite3_column_int64(st, 1);
+		*events = (uint64_t)sqlite3_column_int64(st, 2);
+	}
+	sqlite3_finalize(st);
+	return DT_OK;
+}
+
+enum dt_err store_sightings_recheck(struct store *s, store_recheck_fn *fn, void *ctx,
+                                    struct dt_diag *diag)
+{
+	sqlite3_stmt *st, *upd;
+	enum dt_err err = DT_OK;
+
+	if (sqlite3_prepare_v2(
+	        s->db, "SELECT DISTINCT value, type FROM sightings WHERE suppressed IS NULL", -1,
+	        &st, NULL) != SQLITE_OK)
+		return store_dberr(s, diag);
+	if (sqlite3_prepare_v2(s->db,
+	                       "UPDATE sightings SET suppressed = ?3"
+	                       " WHERE value = ?1 AND type = ?2 AND suppressed IS NULL",
+	                       -1, &upd, NULL) != SQLITE_OK) {
+		sqlite3_finalize(st);
+		return store_dberr(s, diag);
+	}
+	/* the updates only clear rows out of the listing's set: read it all
+	 * first all the same, as a temporary copy */
+	{
+		char **vals = NULL;
+		size_t n = 0, cap = 0;
+
+		while (sqlite3_step(st) == SQLITE_ROW && !err) {
+			const char *v = (const char *)sqlite3_column_text(st, 0);
+			const char *t = (const char *)sqlite3_column_text(st, 1);
+			size_t lv = strlen(v), lt = strlen(t);
+			char *p;
+
+			if (n == cap) {
+				size_t c = cap ? 2 * cap : 64;
+				char **w = realloc(vals, c * sizeof(*w));
+
+				if (w == NULL) {
+					err = DT_ENOMEM;
+					break;
+				}
+				vals = w;
+				cap = c;
+			}
+			if ((p = malloc(lv + lt + 2)) == NULL) {
+				err = DT_ENOMEM;
+				break;
+			}
+			memcpy(p, v, lv + 1);
+			memcpy(p + lv + 1, t, lt + 1);
+			vals[n++] = p;
+		}
+		sqlite3_finalize(st);
+		for (size_t i = 0; i < n; i++) {
+			const char *v = vals[i], *t = v + strlen(v) + 1;
+			const char *why = err ? NULL : fn(ctx, v, t);
+
+			if (why) {
+				sqlite3_reset(upd);
+				sqlite3_bind_text(upd, 1, v, -1, SQLITE_STATIC);
+				sqlite3_bind_text(upd, 2, t, -1, SQLITE_STATIC);
+				sqlite3_bind_text(upd, 3, why, -1, SQLITE_TRANSIENT);
+				if (sqlite3_step(upd) != SQLITE_DONE)
+					err = store_dberr(s, diag);
+			}
+			free(vals[i]);
+		}
+		free(vals);
+	}
+	sqlite3_finalize(upd);
+	return err;
+}
