@@ -74,20 +74,20 @@ enum intel_mode {
 };
 
 struct intel_indicator {
-	uint64_t record;                /* line or object number in the input, 1-based */
-	struct dt_str id;               /* STIX id, MISP attribute uuid, or empty */
+	uint64_t record;  /* line or object number in the input, 1-based */
+	struct dt_str id; /* STIX id, MISP attribute uuid, or empty */
 	struct dt_str name, description;
-	struct dt_str pattern;          /* the STIX pattern; empty for other formats */
+	struct dt_str pattern;                 /* the STIX pattern; empty for other formats */
 	struct dt_str valid_from, valid_until; /* RFC 3339, or empty */
-	struct dt_str tlp;              /* "CLEAR", "GREEN", "AMBER", "AMBER+STRICT",
-	                                   "RED", or empty: the import's default */
-	struct dt_str labels;           /* comma-separated: MISP tags, STIX
-	                                   indicator_types/labels, Zeek meta.source,
-	                                   iprep category name */
-	int32_t score;                  /* iprep score, MISP/STIX confidence; -1: none */
-	bool benign;                    /* a warning-list entry: known benign */
-	const char *unsupported;        /* non-NULL: why detente cannot evaluate it
-	                                   (the indicator is still kept and reported) */
+	struct dt_str tlp;                     /* "CLEAR", "GREEN", "AMBER", "AMBER+STRICT",
+	                                          "RED", or empty: the import's default */
+	struct dt_str labels;                  /* comma-separated: MISP tags, STIX
+	                                          indicator_types/labels, Zeek meta.source,
+	                                          iprep category name */
+	int32_t score;                         /* iprep score, MISP/STIX confidence; -1: none */
+	bool benign;                           /* a warning-list entry: known benign */
+	const char *unsupported;               /* non-NULL: why detente cannot evaluate it
+	                                          (the indicator is still kept and reported) */
 	enum intel_mode mode;
 	const struct intel_atom *atoms;
 	size_t natoms;
@@ -95,8 +95,8 @@ struct intel_indicator {
 
 struct intel_object {
 	uint64_t record;
-	struct dt_str id;      /* STIX id, or a derived one */
-	struct dt_str type;    /* STIX type: "intrusion-set", "campaign", ... */
+	struct dt_str id;   /* STIX id, or a derived one */
+	struct dt_str type; /* STIX type: "intrusion-set", "campaign", ... */
 	struct dt_str name;
 	struct dt_str aliases; /* comma-separated (STIX aliases, MISP synonyms) */
 	struct dt_str country; /* location country / MISP cluster country, or empty */
