@@ -22,8 +22,10 @@ static const struct {
     {"key", cmd_key, "show this node's verifier key"},
     {"refdata", cmd_refdata, "build or show the attribution reference data"},
     {"trace", cmd_trace, "attribute IP addresses to country, ASN, organisation"},
-    {"ingest", cmd_ingest, "turn Zeek and Suricata EVE logs into attributed events"},
+    {"ingest", cmd_ingest, "turn telemetry (Zeek, EVE, pcap, NetFlow, logs) into events"},
     {"events", cmd_events, "print stored events as TSV or JSON lines"},
+    {"intel", cmd_intel, "import, list and export threat intelligence (STIX, MISP, ...)"},
+    {"match", cmd_match, "match events against indicators: sightings (incremental)"},
     {"log", cmd_log, "the signed evidence ledger: checkpoints, proofs, verify, cosign"},
     {"peer", cmd_peer, "record a peer node and its verifier key"},
 };
