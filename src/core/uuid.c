@@ -49,9 +49,8 @@ bool uuid_v5(const char *ns, const void *name, size_t n, char out[37])
 		return false;
 	d[6] = (uint8_t)((d[6] & 0x0f) | 0x50);
 	d[8] = (uint8_t)((d[8] & 0x3f) | 0x80);
-	snprintf(out, 37,
-	         "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", d[0],
-	         d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11], d[12], d[13],
-	         d[14], d[15]);
+	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+	         d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11], d[12],
+	         d[13], d[14], d[15]);
 	return true;
 }
