@@ -289,6 +289,24 @@ static void reason(struct intel_import_result *r, const char *why)
 	}
 }
 
+#define MAX_BAD 64
+
+static bool bad_conj(const uint32_t *bad, size_t n, const struct intel_atom *a)
+{
+	for (size_t i = 0; i < n; i++)
+		if (bad[i] == ((uint32_t)a->obs << 16 | a->conj))
+			return true;
+	return false;
+}
+
+static void bad_value(struct imp *m, const struct intel_indicator *in, const struct intel_atom *a,
+                      const char *why)
+{
+	warnf(m, in->record, "%.*s '%.*s': %s", (int)(a->path.len ? a->path.len : 5),
+	      a->path.len ? a->path.p : "value", (int)(a->value.len > 80 ? 80 : a->value.len),
+	      a->value.p, why ? why : "invalid value");
+}
+
 static enum dt_err on_indicator(void *ctx, const struct intel_indicator *in)
 {
 	struct imp *m = ctx;
@@ -299,26 +317,47 @@ static enum dt_err on_indicator(void *ctx, const struct intel_indicator *in)
 	bool priv = false;
 	int rank;
 	char v0[INTEL_MAX_VALUE + 64];
+	uint32_t bad[MAX_BAD];
+	size_t nbad, kept = 0;
 
 	strbuf_reset(&m->atoms);
 	v0[0] = '\0';
+	/* a value that is not valid for its type: its conjunction goes (the
+	 * others may still hold); a record of one value is rejected unless it
+	 * is a STIX pattern, which is kept as unsupported */
+	nbad = 0;
+	for (size_t i = 0; in->natoms > 1 && i < in->natoms; i++) {
+		const struct intel_atom *a = &in->atoms[i];
+		enum ind_type t = a->type;
+		const char *why = NULL;
+
+		if (intel_normalize(&t, a->value.p, a->value.len, &m->norm, &why) ||
+		    bad_conj(bad, nbad, a))
+			continue;
+		bad_value(m, in, a, why);
+		if (nbad < MAX_BAD)
+			bad[nbad++] = (uint32_t)a->obs << 16 | a->conj;
+		else
+			unsupported = "too many invalid values";
+	}
 	for (size_t i = 0; i < in->natoms; i++) {
 		const struct intel_atom *a = &in->atoms[i];
 		enum ind_type t = a->type;
 		const char *why = NULL;
 
+		if (bad_conj(bad, nbad, a))
+			continue;
 		if (!intel_normalize(&t, a->value.p, a->value.len, &m->norm, &why)) {
-			warnf(m, in->record, "%.*s '%.*s': %s",
-			      (int)(a->path.len ? a->path.len : 5),
-			      a->path.len ? a->path.p : "value",
-			      (int)(a->value.len > 80 ? 80 : a->value.len), a->value.p,
-			      why ? why : "invalid value");
-			m->r->counts.rejected++;
-			return DT_OK;
+			bad_value(m, in, a, why);
+			if (in->pattern.len == 0) {
+				m->r->counts.rejected++;
+				return DT_OK;
+			}
+			continue;
 		}
 		if ((t == IT_IPV4 || t == IT_IPV6) && intel_special(t, m->norm.p))
 			priv = true;
-		if (i == 0) {
+		if (kept++ == 0) {
 			t0 = t;
 			snprintf(v0, sizeof(v0), "%s", m->norm.p);
 		}
@@ -329,8 +368,11 @@ static enum dt_err on_indicator(void *ctx, const struct intel_indicator *in)
 			            intel_type_name(t),
 			            memmem(a->path.p, a->path.len, "[*]", 3) ? "~" : "", m->norm.p);
 	}
+	if (kept == 0 && in->natoms && unsupported == NULL)
+		unsupported = "no valid value to look for";
 	if (in->natoms == 0 && unsupported == NULL)
 		unsupported = "no condition detente can evaluate";
+
 	/* the id: as given (a bare UUID becomes indicator--UUID), else derived */
 	strbuf_reset(&m->id);
 	if (in->id.len && memmem(in->id.p, in->id.len, "--", 2))
@@ -384,7 +426,7 @@ static enum dt_err on_indicator(void *ctx, const struct intel_indicator *in)
 	else
 		sqlite3_bind_null(st, 14);
 	sqlite3_bind_int64(st, 15, (sqlite3_int64)in->record);
-	if (in->natoms) {
+	if (kept) {
 		sqlite3_bind_text(st, 16, intel_type_name(t0), -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 17, v0, -1, SQLITE_TRANSIENT);
 	} else {
