@@ -298,8 +298,10 @@ static int list(struct cli *c, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (sqlite3_prepare_v2(intel_db_handle(x),
-	                       "SELECT i.stix_id, i.type, i.value, i.name, i.tlp, i.labels,"
-	                       " i.unsupported, i.flags, s.entry, i.benign, i.pattern"
+	                       "SELECT coalesce(i.stix_id, detente_id(i.type, i.value, i.labels)),"
+	                       " i.type, i.value, i.name, i.tlp, i.labels,"
+	                       " i.unsupported, i.flags, s.entry, i.benign,"
+	                       " coalesce(i.pattern, detente_pattern(i.type, i.value, i.atoms))"
 	                       " FROM indicators i JOIN intel_sources s ON s.id = i.source"
 	                       " WHERE (?1 = 0 OR i.unsupported IS NOT NULL) AND i.benign = ?2"
 	                       " ORDER BY i.id",

@@ -33,19 +33,21 @@ static bool parse(const char *s, uint8_t out[16])
 
 bool uuid_v5(const char *ns, const void *name, size_t n, char out[37])
 {
+	/* one context a thread, kept: creating one costs more than hashing
+	 * a short name (a million indicators are a million ids) */
+	static _Thread_local EVP_MD_CTX *c;
+	static _Thread_local const EVP_MD *sha1;
 	uint8_t nsb[16], d[EVP_MAX_MD_SIZE];
 	unsigned dl = 0;
-	EVP_MD_CTX *c;
-	bool ok;
 
 	if (!parse(ns, nsb))
 		return false;
-	if ((c = EVP_MD_CTX_new()) == NULL)
+	if (c == NULL && (c = EVP_MD_CTX_new()) == NULL)
 		return false;
-	ok = EVP_DigestInit_ex(c, EVP_sha1(), NULL) && EVP_DigestUpdate(c, nsb, 16) &&
-	     EVP_DigestUpdate(c, name, n) && EVP_DigestFinal_ex(c, d, &dl) && dl >= 16;
-	EVP_MD_CTX_free(c);
-	if (!ok)
+	if (sha1 == NULL && (sha1 = EVP_sha1()) == NULL)
+		return false;
+	if (!EVP_DigestInit_ex(c, sha1, NULL) || !EVP_DigestUpdate(c, nsb, 16) ||
+	    !EVP_DigestUpdate(c, name, n) || !EVP_DigestFinal_ex(c, d, &dl) || dl < 16)
 		return false;
 	d[6] = (uint8_t)((d[6] & 0x0f) | 0x50);
 	d[8] = (uint8_t)((d[8] & 0x3f) | 0x80);

@@ -18,6 +18,7 @@
  */
 #include "intel/db.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -40,17 +41,20 @@
 static const char schema[] =
     "PRAGMA journal_mode=WAL;"
     "PRAGMA synchronous=NORMAL;"
+    /* an import of a million indicators touches a few hundred MB of table
+     * and index pages: with SQLite's default 2 MB cache they are written
+     * and read back again and again */
+    "PRAGMA cache_size=-262144;"
     "CREATE TABLE IF NOT EXISTS intel_sources(id INTEGER PRIMARY KEY,"
     " sha256 BLOB NOT NULL UNIQUE, entry INTEGER NOT NULL, format TEXT NOT NULL, name TEXT,"
     " tlp TEXT NOT NULL, indicators INTEGER, objects INTEGER, relations INTEGER,"
     " unsupported INTEGER, rejected INTEGER, imported TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS indicators(id INTEGER PRIMARY KEY,"
-    " source INTEGER NOT NULL REFERENCES intel_sources(id), stix_id TEXT NOT NULL,"
+    " source INTEGER NOT NULL REFERENCES intel_sources(id), stix_id TEXT,"
     " name TEXT, description TEXT, pattern TEXT, valid_from TEXT, valid_until TEXT,"
     " tlp TEXT NOT NULL, labels TEXT, score INTEGER, benign INTEGER NOT NULL,"
     " mode INTEGER NOT NULL, unsupported TEXT, flags TEXT, record INTEGER,"
-    " type TEXT, value TEXT, atoms TEXT, UNIQUE(source, stix_id));"
-    "CREATE INDEX IF NOT EXISTS indicators_value ON indicators(value);"
+    " type TEXT, value TEXT, atoms TEXT);"
     "CREATE TABLE IF NOT EXISTS intel_objects(source INTEGER NOT NULL, stix_id TEXT NOT NULL,"
     " type TEXT NOT NULL, name TEXT, aliases TEXT, country TEXT, tlp TEXT,"
     " PRIMARY KEY(stix_id, source));"
@@ -82,6 +86,9 @@ int intel_tlp_rank(const char *s, size_t n)
 	return -1;
 }
 
+static void sql_id(sqlite3_context *c, int argc, sqlite3_value **v);
+static void sql_pattern(sqlite3_context *c, int argc, sqlite3_value **v);
+
 static enum dt_err dberr(struct intel_db *x, struct dt_diag *diag)
 {
 	dt_diag_set(diag, x->path, 0, "database: %s", sqlite3_errmsg(x->db));
@@ -104,6 +111,10 @@ enum dt_err intel_db_open(const char *db, struct intel_db **out, struct dt_diag 
 		return DT_EIO;
 	}
 	sqlite3_busy_timeout(x->db, 10000);
+	sqlite3_create_function(x->db, "detente_id", 3, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+	                        sql_id, NULL, NULL);
+	sqlite3_create_function(x->db, "detente_pattern", 3, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+	                        NULL, sql_pattern, NULL, NULL);
 	if (sqlite3_exec(x->db, schema, NULL, NULL, &msg) != SQLITE_OK) {
 		dt_diag_set(diag, db, 0, "database: %s", msg ? msg : "schema");
 		sqlite3_free(msg);
@@ -122,7 +133,7 @@ enum dt_err intel_db_open(const char *db, struct intel_db **out, struct dt_diag 
 	                       &x->get_src, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(
 	        x->db,
-	        "INSERT OR IGNORE INTO indicators(source, stix_id, name, description,"
+	        "INSERT INTO indicators(source, stix_id, name, description,"
 	        " pattern, valid_from, valid_until, tlp, labels, score, benign, mode,"
 	        " unsupported, flags, record, type, value, atoms)"
 	        " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,"
@@ -166,6 +177,81 @@ struct sqlite3 *intel_db_handle(struct intel_db *x)
 
 /* ---- the sink: normalize and insert ----------------------------------- */
 
+/* Keys seen in one import (ids, or "type|value|labels" for indicators
+ * without one): repeated records are stored once.  Open addressing over
+ * 64-bit hashes, keys in an arena for the comparison. */
+struct keyset {
+	uint64_t *h;
+	uint32_t *off;
+	size_t n, cap;
+	struct strbuf arena;
+};
+
+static uint64_t hash64(const char *s, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (uint8_t)s[i]) * 0x100000001b3ull;
+	return h ^ (h >> 29);
+}
+
+/* True when key was there already; adds it otherwise (false on ENOMEM
+ * too: a repeat then gets stored twice, never lost). */
+static bool keyset_seen(struct keyset *k, const char *key, size_t n)
+{
+	uint64_t h = hash64(key, n) | 1;
+	size_t i;
+
+	if (2 * (k->n + 1) > k->cap) {
+		size_t cap = k->cap ? 2 * k->cap : 4096;
+		uint64_t *nh = calloc(cap, sizeof(*nh));
+		uint32_t *no = malloc(cap * sizeof(*no));
+
+		if (nh == NULL || no == NULL) {
+			free(nh);
+			free(no);
+			return false;
+		}
+		for (size_t j = 0; j < k->cap; j++) {
+			if (!k->h[j])
+				continue;
+			for (i = k->h[j] & (cap - 1); nh[i]; i = (i + 1) & (cap - 1))
+				;
+			nh[i] = k->h[j];
+			no[i] = k->off[j];
+		}
+		free(k->h);
+		free(k->off);
+		k->h = nh;
+		k->off = no;
+		k->cap = cap;
+	}
+	for (i = h & (k->cap - 1); k->h[i]; i = (i + 1) & (k->cap - 1)) {
+		const char *p = k->arena.p + k->off[i];
+
+		if (k->h[i] == h && strlen(p) == n && memcmp(p, key, n) == 0)
+			return true;
+	}
+	if (k->arena.len + n + 1 > UINT32_MAX)
+		return false;
+	k->h[i] = h;
+	k->off[i] = (uint32_t)k->arena.len;
+	if (strbuf_add(&k->arena, key, n) || strbuf_addc(&k->arena, '\0')) {
+		k->h[i] = 0;
+		return false;
+	}
+	k->n++;
+	return false;
+}
+
+static void keyset_release(struct keyset *k)
+{
+	free(k->h);
+	free(k->off);
+	strbuf_release(&k->arena);
+}
+
 struct imp {
 	struct intel_db *x;
 	struct intel_import_result *r;
@@ -175,6 +261,7 @@ struct imp {
 	void (*warn)(void *, const struct dt_diag *);
 	void *wctx;
 	struct strbuf norm, atoms, pattern, id, tmp;
+	struct keyset seen;
 	enum dt_err err;
 	struct dt_diag *diag;
 };
@@ -208,31 +295,41 @@ static void warnf(struct imp *m, uint64_t line, const char *fmt, ...)
 /* Private, shared, loopback, link-local, documentation, multicast and
  * reserved space (RFC 6890 and successors): an indicator there names a
  * victim's own host or a mistake, never an attacker on the Internet. */
-bool intel_special(enum ind_type t, const char *v)
-{
-	static const char *const nets4[] = {
-	    "0.0.0.0/8",      "10.0.0.0/8",    "100.64.0.0/10",   "127.0.0.0/8",
-	    "169.254.0.0/16", "172.16.0.0/12", "192.0.0.0/24",    "192.0.2.0/24",
-	    "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24",
-	    "224.0.0.0/3",
-	};
-	static const char *const nets6[] = {
-	    "::/128", "::1/128", "fc00::/7", "fe80::/10", "2001:db8::/32", "ff00::/8",
-	};
-	const char *const *nets = t == IT_IPV4 ? nets4 : nets6;
-	size_t n = t == IT_IPV4 ? sizeof(nets4) / sizeof(*nets4) : sizeof(nets6) / sizeof(*nets6);
-	struct dt_prefix p, q;
+static const char *const special_nets[] = {
+    "0.0.0.0/8",       "10.0.0.0/8",     "100.64.0.0/10", "127.0.0.0/8",    "169.254.0.0/16",
+    "172.16.0.0/12",   "192.0.0.0/24",   "192.0.2.0/24",  "192.168.0.0/16", "198.18.0.0/15",
+    "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/3",   "::/128",         "::1/128",
+    "fc00::/7",        "fe80::/10",      "2001:db8::/32", "ff00::/8",
+};
+#define NSPECIAL (sizeof(special_nets) / sizeof(*special_nets))
+static struct dt_prefix special_pfx[NSPECIAL];
+static pthread_once_t special_once = PTHREAD_ONCE_INIT;
 
-	if (dt_prefix_parse(v, strlen(v), &p, NULL))
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		if (dt_prefix_parse(nets[i], strlen(nets[i]), &q, NULL) ||
-		    q.ip.family != p.ip.family)
-			continue;
-		if (p.len >= q.len && (p.ip.addr & dt_ip_mask(q.ip.family, q.len)) == q.ip.addr)
+static void special_init(void)
+{
+	for (size_t i = 0; i < NSPECIAL; i++)
+		dt_prefix_parse(special_nets[i], strlen(special_nets[i]), &special_pfx[i], NULL);
+}
+
+bool intel_special_prefix(const struct dt_prefix *p)
+{
+	pthread_once(&special_once, special_init);
+	for (size_t i = 0; i < NSPECIAL; i++) {
+		const struct dt_prefix *q = &special_pfx[i];
+
+		if (q->ip.family == p->ip.family && p->len >= q->len &&
+		    (p->ip.addr & dt_ip_mask(q->ip.family, q->len)) == q->ip.addr)
 			return true;
 	}
 	return false;
+}
+
+bool intel_special(enum ind_type t, const char *v)
+{
+	struct dt_prefix p;
+
+	(void)t;
+	return dt_prefix_parse(v, strlen(v), &p, NULL) == DT_OK && intel_special_prefix(&p);
 }
 
 /* A STIX pattern for an indicator that came without one. */
@@ -272,6 +369,82 @@ static void make_pattern(struct strbuf *b, enum ind_type t, const char *v, struc
 		strbuf_addc(b, *s);
 	}
 	strbuf_adds(b, "']");
+}
+
+bool intel_derived_id(const char *type, const char *value, const char *labels, char out[48])
+{
+	char buf[INTEL_MAX_VALUE + 1200], u[37];
+	int n = snprintf(buf, sizeof(buf), "%s|%s|%s", type ? type : "", value ? value : "",
+	                 labels ? labels : "");
+
+	if (n < 0 || (size_t)n >= sizeof(buf) || !uuid_v5(DETENTE_NS, buf, (size_t)n, u))
+		return false;
+	snprintf(out, 48, "indicator--%s", u);
+	return true;
+}
+
+/* SQL detente_id(type, value, labels): the id of an indicator that came
+ * without one. */
+static void sql_id(sqlite3_context *c, int argc, sqlite3_value **v)
+{
+	char id[48];
+
+	(void)argc;
+	if (!intel_derived_id((const char *)sqlite3_value_text(v[0]),
+	                      (const char *)sqlite3_value_text(v[1]),
+	                      (const char *)sqlite3_value_text(v[2]), id))
+		sqlite3_result_null(c);
+	else
+		sqlite3_result_text(c, id, -1, SQLITE_TRANSIENT);
+}
+
+/* SQL detente_pattern(type, value, atoms): a STIX pattern for an indicator
+ * that came without one — each conjunction an observation, OR-ed. */
+static void sql_pattern(sqlite3_context *c, int argc, sqlite3_value **v)
+{
+	const char *type = (const char *)sqlite3_value_text(v[0]);
+	const char *value = (const char *)sqlite3_value_text(v[1]);
+	const char *atoms = (const char *)sqlite3_value_text(v[2]);
+	struct strbuf b, one;
+	struct dt_str raw;
+	char vbuf[INTEL_MAX_VALUE + 64];
+
+	(void)argc;
+	strbuf_init(&b, 1 << 26);
+	strbuf_init(&one, 1 << 16);
+	if (atoms == NULL && type && value) {
+		raw.p = value;
+		raw.len = strlen(value);
+		make_pattern(&b, intel_type_from_name(type), value, raw);
+	}
+	for (const char *p = atoms, *nl; p && *p; p = nl + 1) {
+		unsigned obs, conj;
+		char t[32];
+		int off = 0;
+
+		if ((nl = strchr(p, '\n')) == NULL)
+			break;
+		if (sscanf(p, "%u %u %31s %n", &obs, &conj, t, &off) != 3 || off == 0)
+			continue;
+		if (t[0] && t[strlen(t) - 1] == '~')
+			t[strlen(t) - 1] = '\0';
+		raw.p = p + off;
+		raw.len = (size_t)(nl - p - off);
+		if (raw.len >= sizeof(vbuf))
+			continue;
+		memcpy(vbuf, raw.p, raw.len);
+		vbuf[raw.len] = '\0';
+		make_pattern(&one, intel_type_from_name(t), vbuf, raw);
+		if (b.len)
+			strbuf_adds(&b, " OR ");
+		strbuf_add(&b, one.p, one.len);
+	}
+	if (b.len)
+		sqlite3_result_text(c, b.p, (int)b.len, SQLITE_TRANSIENT);
+	else
+		sqlite3_result_null(c);
+	strbuf_release(&b);
+	strbuf_release(&one);
 }
 
 static void reason(struct intel_import_result *r, const char *why)
@@ -373,38 +546,43 @@ static enum dt_err on_indicator(void *ctx, const struct intel_indicator *in)
 	if (in->natoms == 0 && unsupported == NULL)
 		unsupported = "no condition detente can evaluate";
 
-	/* the id: as given (a bare UUID becomes indicator--UUID), else derived */
+	/* the id: as given (a bare UUID becomes indicator--UUID); without
+	 * one, none is stored: detente_id(type, value, labels) derives it
+	 * when it is needed (it costs a row a sixth of its size) */
 	strbuf_reset(&m->id);
 	if (in->id.len && memmem(in->id.p, in->id.len, "--", 2))
 		strbuf_add(&m->id, in->id.p, in->id.len);
 	else if (in->id.len)
 		strbuf_adds(&m->id, "indicator--"), strbuf_add(&m->id, in->id.p, in->id.len);
-	else {
-		char u[37];
-
-		/* the labels too: one address in two iprep categories is two
-		 * indicators */
-		strbuf_reset(&m->tmp);
-		strbuf_addf(&m->tmp, "%s|%s|%.*s", intel_type_name(t0), v0, (int)in->labels.len,
-		            in->labels.p ? in->labels.p : "");
-		if (!uuid_v5(DETENTE_NS, m->tmp.p, m->tmp.len, u))
-			return DT_EINVAL;
-		strbuf_addf(&m->id, "indicator--%s", u);
+	strbuf_reset(&m->tmp);
+	if (m->id.len)
+		strbuf_add(&m->tmp, m->id.p, m->id.len);
+	else
+		strbuf_addf(&m->tmp, "%s|%s|%.*s", kept ? intel_type_name(t0) : "", v0,
+		            (int)in->labels.len, in->labels.p ? in->labels.p : "");
+	if (keyset_seen(&m->seen, m->tmp.p, m->tmp.len)) {
+		m->r->duplicates++;
+		return DT_OK;
 	}
-	if (in->pattern.len == 0 && in->natoms == 1)
-		make_pattern(&m->pattern, t0, v0, in->atoms[0].value);
-	else {
-		strbuf_reset(&m->pattern);
+	/* a pattern is stored when the producer wrote one; detente_pattern()
+	 * writes the others' when an export needs them (URLs keep the scheme
+	 * they were given, which the matching key drops) */
+	strbuf_reset(&m->pattern);
+	if (in->pattern.len)
 		strbuf_add(&m->pattern, in->pattern.p, in->pattern.len);
-	}
+	else if (in->natoms == 1 && kept && t0 == IT_URL)
+		make_pattern(&m->pattern, t0, v0, in->atoms[0].value);
 	rank = intel_tlp_rank(in->tlp.p, in->tlp.len);
 	sqlite3_reset(st);
 	sqlite3_bind_int64(st, 1, m->src);
-	sqlite3_bind_text(st, 2, m->id.p, (int)m->id.len, SQLITE_TRANSIENT);
+	if (m->id.len)
+		sqlite3_bind_text(st, 2, m->id.p, (int)m->id.len, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 2);
 	bind_str(st, 3, in->name);
 	bind_str(st, 4, in->description);
 	if (m->pattern.len)
-		sqlite3_bind_text(st, 5, m->pattern.p, (int)m->pattern.len, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 5, m->pattern.p, (int)m->pattern.len, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, 5);
 	bind_str(st, 6, in->valid_from);
@@ -428,21 +606,17 @@ static enum dt_err on_indicator(void *ctx, const struct intel_indicator *in)
 	sqlite3_bind_int64(st, 15, (sqlite3_int64)in->record);
 	if (kept) {
 		sqlite3_bind_text(st, 16, intel_type_name(t0), -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 17, v0, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 17, v0, -1, SQLITE_STATIC);
 	} else {
 		sqlite3_bind_null(st, 16);
 		sqlite3_bind_null(st, 17);
 	}
 	if (m->atoms.len)
-		sqlite3_bind_text(st, 18, m->atoms.p, (int)m->atoms.len, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 18, m->atoms.p, (int)m->atoms.len, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, 18);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return dberr(x, m->diag);
-	if (sqlite3_changes(x->db) == 0) {
-		m->r->duplicates++;
-		return DT_OK;
-	}
 	m->r->indicators++;
 	if (in->benign)
 		m->r->benign++;
@@ -527,11 +701,11 @@ static enum dt_err dangling(struct imp *m)
 {
 	sqlite3_stmt *st;
 	const char *q =
-	    "SELECT r.stix_id, r.src, r.dst FROM intel_relations r WHERE r.source = ?1 AND ("
-	    " (NOT EXISTS(SELECT 1 FROM intel_objects o WHERE o.stix_id = r.src) AND"
-	    "  NOT EXISTS(SELECT 1 FROM indicators i WHERE i.stix_id = r.src)) OR"
-	    " (NOT EXISTS(SELECT 1 FROM intel_objects o WHERE o.stix_id = r.dst) AND"
-	    "  NOT EXISTS(SELECT 1 FROM indicators i WHERE i.stix_id = r.dst)))";
+	    /* one pass over the ids (SQLite builds the IN set once) */
+	    "WITH known(id) AS (SELECT stix_id FROM intel_objects UNION"
+	    " SELECT stix_id FROM indicators WHERE stix_id IS NOT NULL)"
+	    " SELECT r.stix_id, r.src, r.dst FROM intel_relations r WHERE r.source = ?1 AND"
+	    " (r.src NOT IN known OR r.dst NOT IN known)";
 
 	if (sqlite3_prepare_v2(m->x->db, q, -1, &st, NULL) != SQLITE_OK)
 		return dberr(m->x, m->diag);
@@ -658,6 +832,7 @@ enum dt_err intel_import_file(struct intel_db *x, struct ledger *l, const char *
 	strbuf_init(&m.pattern, 1 << 20);
 	strbuf_init(&m.id, 4096);
 	strbuf_init(&m.tmp, 1 << 16);
+	strbuf_init(&m.seen.arena, UINT32_MAX);
 	if (sqlite3_exec(x->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
 		err = dberr(x, diag);
 		goto out;
@@ -674,7 +849,7 @@ enum dt_err intel_import_file(struct intel_db *x, struct ledger *l, const char *
 		goto rollback;
 	}
 	m.src = sqlite3_last_insert_rowid(x->db);
-	if ((err = parse(&m, fmt, data, len, o, diag)) || (err = dangling(&m)))
+	if ((err = parse(&m, fmt, data, len, o, diag)) || (r->relations && (err = dangling(&m))))
 		goto rollback;
 	sqlite3_reset(x->upd_src);
 	sqlite3_bind_int64(x->upd_src, 1, m.src);
@@ -697,6 +872,7 @@ out:
 	strbuf_release(&m.pattern);
 	strbuf_release(&m.id);
 	strbuf_release(&m.tmp);
+	keyset_release(&m.seen);
 	free(data);
 	return err;
 }

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "core/ip.h"
 #include "core/strbuf.h"
 #include "intel/intel.h"
 #include "ledger/ledger.h"
@@ -77,6 +78,17 @@ enum dt_err intel_totals(struct intel_db *x, struct intel_totals *t, struct dt_d
 /* An address or prefix (canonical text of type IT_IPV4/IT_IPV6) in private,
  * shared, loopback, link-local, documentation, multicast or reserved space. */
 bool intel_special(enum ind_type t, const char *v);
+bool intel_special_prefix(const struct dt_prefix *p);
+
+/*
+ * Indicators that come without an id (Zeek Intel, iprep, warning lists)
+ * are stored without one; their id is "indicator--" + the UUIDv5 of
+ * "type|value|labels", derived when needed.  The database connection of
+ * intel_db_open() also has it as the SQL function detente_id(type, value,
+ * labels), and detente_pattern(type, value, atoms) writes a STIX pattern
+ * for an indicator stored without one.
+ */
+bool intel_derived_id(const char *type, const char *value, const char *labels, char out[48]);
 
 /* TLP 2.0 levels in order of restriction: 0 CLEAR, 1 GREEN, 2 AMBER,
  * 3 AMBER+STRICT, 4 RED; -1 for anything else ("WHITE" is CLEAR). */

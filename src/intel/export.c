@@ -30,6 +30,7 @@ static const char *const tlp_word[5] = {"clear", "green", "amber", "amber+strict
 
 struct obj {
 	char *id, *json;
+	int rank; /* its TLP */
 };
 
 struct ex {
@@ -60,7 +61,7 @@ struct ex {
 	struct dt_diag *diag;
 };
 
-static enum dt_err add_obj(struct ex *e, const char *id)
+static enum dt_err add_obj(struct ex *e, const char *id, int rank)
 {
 	if (e->n == e->cap) {
 		size_t c = e->cap ? 2 * e->cap : 1024;
@@ -71,6 +72,7 @@ static enum dt_err add_obj(struct ex *e, const char *id)
 		e->v = w;
 		e->cap = c;
 	}
+	e->v[e->n].rank = rank;
 	e->v[e->n].id = strdup(id);
 	e->v[e->n].json = strdup(e->b.p);
 	if (e->v[e->n].id == NULL || e->v[e->n].json == NULL) {
@@ -215,15 +217,19 @@ static enum dt_err indicators(struct ex *e)
 	struct pattern pat;
 	enum dt_err err = DT_OK;
 
-	/* one row per STIX id: the first import of it */
-	if (sqlite3_prepare_v2(e->db,
-	                       "SELECT i.stix_id, i.name, i.description, i.pattern, i.valid_from,"
-	                       " i.valid_until, i.tlp, i.labels, s.entry FROM indicators i"
-	                       " JOIN intel_sources s ON s.id = i.source"
-	                       " WHERE i.benign = 0 AND i.pattern IS NOT NULL AND i.id IN"
-	                       " (SELECT min(id) FROM indicators GROUP BY stix_id)"
-	                       " ORDER BY i.stix_id",
-	                       -1, &st, NULL) != SQLITE_OK) {
+	/* one row per STIX id: the first import of it (ids and patterns of
+	 * indicators stored without them are derived: db.h) */
+	if (sqlite3_prepare_v2(
+	        e->db,
+	        "WITH x AS (SELECT i.id, coalesce(i.stix_id, detente_id(i.type, i.value,"
+	        " i.labels)) AS sid FROM indicators i WHERE i.benign = 0),"
+	        " first AS (SELECT min(id) AS id, sid FROM x GROUP BY sid)"
+	        " SELECT first.sid, i.name, i.description,"
+	        " coalesce(i.pattern, detente_pattern(i.type, i.value, i.atoms)),"
+	        " i.valid_from, i.valid_until, i.tlp, i.labels, s.entry"
+	        " FROM first JOIN indicators i ON i.id = first.id"
+	        " JOIN intel_sources s ON s.id = i.source ORDER BY first.sid",
+	        -1, &st, NULL) != SQLITE_OK) {
 		dt_diag_set(e->diag, NULL, 0, "database: %s", sqlite3_errmsg(e->db));
 		return DT_EIO;
 	}
@@ -247,7 +253,7 @@ static enum dt_err indicators(struct ex *e)
 			e->c->withheld++;
 			continue;
 		}
-		if (strncmp(id, "indicator--", 11) != 0 ||
+		if (id == NULL || pattern == NULL || strncmp(id, "indicator--", 11) != 0 ||
 		    pattern_parse(&pat, pattern, strlen(pattern), &pd) != DT_OK) {
 			e->c->invalid++;
 			continue;
@@ -277,7 +283,7 @@ static enum dt_err indicators(struct ex *e)
 			list(&e->b, "labels", labels);
 		marking(e, rank);
 		strbuf_addc(&e->b, '}');
-		if ((err = add_obj(e, id)))
+		if ((err = add_obj(e, id, rank)))
 			break;
 		e->c->indicators++;
 	}
@@ -286,9 +292,9 @@ static enum dt_err indicators(struct ex *e)
 	return err;
 }
 
-/* Is the indicator exported?  The indicators are the first nind objects,
- * added in id order: a binary search. */
-static bool exported(const struct ex *e, const char *id)
+/* The exported indicator of this id, or NULL.  The indicators are the
+ * first nind objects, added in id order: a binary search. */
+static const struct obj *exported(const struct ex *e, const char *id)
 {
 	size_t lo = 0, hi = e->nind;
 
@@ -297,13 +303,13 @@ static bool exported(const struct ex *e, const char *id)
 		int c = strcmp(e->v[mid].id, id);
 
 		if (c == 0)
-			return true;
+			return &e->v[mid];
 		if (c < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return false;
+	return NULL;
 }
 
 static enum dt_err flush_sighting(struct ex *e)
@@ -337,7 +343,7 @@ static enum dt_err flush_sighting(struct ex *e)
 	marking(e, e->tlp);
 	strbuf_addc(&e->b, '}');
 	e->c->sightings++;
-	return add_obj(e, id);
+	return add_obj(e, id, e->tlp);
 }
 
 static enum dt_err on_sum(void *ctx, const char *indicator, uint64_t entry_idx, uint64_t count,
@@ -350,26 +356,12 @@ static enum dt_err on_sum(void *ctx, const char *indicator, uint64_t entry_idx, 
 	if (strcmp(indicator, e->cur) != 0) {
 		if ((err = flush_sighting(e)))
 			return err;
-		snprintf(e->cur, sizeof(e->cur), "%s", exported(e, indicator) ? indicator : "");
+		const struct obj *o = exported(e, indicator);
+
+		snprintf(e->cur, sizeof(e->cur), "%s", o ? indicator : "");
 		e->count = 0;
-		e->tlp = 0;
-		/* the indicator's own TLP: its marking was <= max to be exported */
-		if (e->cur[0]) {
-			sqlite3_stmt *st;
-
-			if (sqlite3_prepare_v2(e->db,
-			                       "SELECT tlp FROM indicators WHERE stix_id = ?1"
-			                       " ORDER BY id LIMIT 1",
-			                       -1, &st, NULL) == SQLITE_OK) {
-				sqlite3_bind_text(st, 1, indicator, -1, SQLITE_STATIC);
-				if (sqlite3_step(st) == SQLITE_ROW) {
-					const char *t = (const char *)sqlite3_column_text(st, 0);
-
-					e->tlp = intel_tlp_rank(t, strlen(t));
-				}
-				sqlite3_finalize(st);
-			}
-		}
+		/* the indicator's own TLP: <= max, or it would not be exported */
+		e->tlp = o ? o->rank : 0;
 	}
 	if (e->cur[0] == '\0')
 		return DT_OK;
@@ -437,7 +429,7 @@ static enum dt_err actors(struct ex *e)
 			kv(&e->b, "name", name);
 			marking(e, rank);
 			strbuf_addc(&e->b, '}');
-			if ((err = add_obj(e, dst)))
+			if ((err = add_obj(e, dst, rank)))
 				break;
 			e->c->objects++;
 		}
@@ -458,7 +450,7 @@ static enum dt_err actors(struct ex *e)
 		kv(&e->b, "target_ref", dst);
 		marking(e, rank);
 		strbuf_addc(&e->b, '}');
-		if ((err = add_obj(e, id)))
+		if ((err = add_obj(e, id, rank)))
 			break;
 		e->c->relationships++;
 	}
@@ -507,7 +499,7 @@ enum dt_err intel_export(struct intel_db *x, struct store *s, struct ledger *l, 
 		kv(&e.b, "name", party);
 		kv(&e.b, "identity_class", "organization");
 		strbuf_addc(&e.b, '}');
-		if ((err = add_obj(&e, e.identity)))
+		if ((err = add_obj(&e, e.identity, 0)))
 			goto out;
 	}
 	for (int r = 0; r < 5; r++) {
@@ -525,7 +517,7 @@ enum dt_err intel_export(struct intel_db *x, struct store *s, struct ledger *l, 
 		            "\"tlp_2_0\":\"%s\"}}",
 		            TLP2_EXT, tlp_word[r]);
 		strbuf_addc(&e.b, '}');
-		if ((err = add_obj(&e, tlp_id[r])))
+		if ((err = add_obj(&e, tlp_id[r], r)))
 			goto out;
 	}
 	qsort(e.v, e.n, sizeof(*e.v), obj_cmp);

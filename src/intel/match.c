@@ -25,10 +25,10 @@ struct actor {
 
 struct ind {
 	int64_t id;
-	char *stix_id, *labels;
+	char *stix_id, *labels; /* fetched when first needed (fetch()) */
 	uint64_t entry;
 	uint8_t mode;
-	bool benign, resolved;
+	bool benign, resolved, fetched;
 	uint16_t nobs;
 	struct actor *act;
 	size_t nact;
@@ -40,7 +40,8 @@ struct atom {
 	enum ind_type type;
 	uint32_t first, n; /* the atoms of its conjunction */
 	struct dt_prefix pfx;
-	char *value;
+	size_t voff;        /* value: its offset in the arena while loading */
+	const char *value;  /* then a pointer into it */
 	const char *benign; /* the value is on a warning list: which */
 	bool anyof;         /* one of a list: the conjunction needs one (db.c) */
 	bool priv;          /* a private or reserved address */
@@ -55,8 +56,15 @@ struct deferred {
 	const char *field;
 };
 
+/* Per-block scratch of candidates(). */
+struct batch {
+	uint32_t a4[2 * BLOCK_MAX], ids4[2 * BLOCK_MAX], row4[2 * BLOCK_MAX];
+	uint8_t cand[BLOCK_MAX];
+};
+
 struct matcher {
 	struct intel_db *x;
+	struct batch *b;
 	struct store *s;
 	sqlite3 *db;
 	struct ind *ind;
@@ -65,6 +73,9 @@ struct matcher {
 	size_t natom;
 	struct matchset *ms;
 	struct ms_hits hits;
+	sqlite3_stmt *get;              /* fetch() */
+	sqlite3_stmt *q_obj, *q_rel[2]; /* object(), related() */
+	struct strbuf arena;            /* the atoms' values */
 	struct deferred *def;
 	size_t ndef, capdef;
 	struct strbuf ukey, tmp;
@@ -122,14 +133,13 @@ static enum dt_err add_atom(struct matcher *m, size_t *cap, uint32_t ind, unsign
 	} else {
 		a->type = intel_type_from_name(type);
 	}
-	if ((a->value = dupn(v, vlen)) == NULL)
-		return DT_ENOMEM;
 	if ((a->type == IT_IPV4 || a->type == IT_IPV6) &&
-	    dt_prefix_parse(v, vlen, &a->pfx, NULL) != DT_OK) {
-		free(a->value);
+	    dt_prefix_parse(v, vlen, &a->pfx, NULL) != DT_OK)
 		return DT_OK; /* not stored by intel_import: cannot happen */
-	}
-	a->priv = (a->type == IT_IPV4 || a->type == IT_IPV6) && intel_special(a->type, a->value);
+	a->voff = m->arena.len;
+	if (strbuf_add(&m->arena, v, vlen) || strbuf_addc(&m->arena, '\0'))
+		return DT_ENOMEM;
+	a->priv = (a->type == IT_IPV4 || a->type == IT_IPV6) && intel_special_prefix(&a->pfx);
 	m->natom++;
 	return DT_OK;
 }
@@ -145,20 +155,29 @@ static int atom_cmp(const void *pa, const void *pb)
 	return a->conj < b->conj ? -1 : a->conj > b->conj;
 }
 
-static enum dt_err load(struct matcher *m, uint64_t gen)
+static enum dt_err load(struct matcher *m, uint64_t gen, uint64_t expect)
 {
 	sqlite3_stmt *st;
 	size_t cap = 0, icap = 0;
 	enum dt_err err = DT_OK;
 
-	if (sqlite3_prepare_v2(
-	        m->db,
-	        "SELECT i.id, i.stix_id, s.entry, i.mode, i.benign, i.flags, i.labels,"
-	        " i.type, i.value, i.atoms FROM indicators i"
-	        " JOIN intel_sources s ON s.id = i.source"
-	        " WHERE i.unsupported IS NULL AND i.value IS NOT NULL AND i.id <= ?1"
-	        " ORDER BY i.id",
-	        -1, &st, NULL) != SQLITE_OK) {
+	/* room for what the database holds, so that a million indicators are
+	 * not copied a dozen times over while the arrays grow */
+	if (expect && expect < (1u << 28)) {
+		m->ind = malloc(expect * sizeof(*m->ind));
+		m->atom = malloc(expect * sizeof(*m->atom));
+		if (m->ind == NULL || m->atom == NULL)
+			return DT_ENOMEM;
+		icap = cap = expect;
+	}
+
+	if (sqlite3_prepare_v2(m->db,
+	                       "SELECT i.id, NULL, s.entry, i.mode, i.benign, NULL, NULL,"
+	                       " i.type, i.value, i.atoms FROM indicators i"
+	                       " JOIN intel_sources s ON s.id = i.source"
+	                       " WHERE i.unsupported IS NULL AND i.value IS NOT NULL AND i.id <= ?1"
+	                       " ORDER BY i.id",
+	                       -1, &st, NULL) != SQLITE_OK) {
 		dt_diag_set(m->diag, NULL, 0, "database: %s", sqlite3_errmsg(m->db));
 		return DT_EIO;
 	}
@@ -183,15 +202,9 @@ static enum dt_err load(struct matcher *m, uint64_t gen)
 		d = &m->ind[m->nind++];
 		memset(d, 0, sizeof(*d));
 		d->id = sqlite3_column_int64(st, 0);
-		d->stix_id = dupt(st, 1);
 		d->entry = (uint64_t)sqlite3_column_int64(st, 2);
 		d->mode = (uint8_t)sqlite3_column_int(st, 3);
 		d->benign = sqlite3_column_int(st, 4) != 0;
-		d->labels = dupt(st, 6);
-		if (d->stix_id == NULL) {
-			err = DT_ENOMEM;
-			break;
-		}
 		if (atoms == NULL) {
 			err = add_atom(m, &cap, k, 0, 0, (const char *)sqlite3_column_text(st, 7),
 			               (const char *)sqlite3_column_text(st, 8),
@@ -219,7 +232,15 @@ static enum dt_err load(struct matcher *m, uint64_t gen)
 	sqlite3_finalize(st);
 	if (err)
 		return err;
-	qsort(m->atom, m->natom, sizeof(*m->atom), atom_cmp);
+	for (size_t i = 0; i < m->natom; i++)
+		m->atom[i].value = m->arena.p + m->atom[i].voff;
+	/* rows come in id order, each indicator's atoms as stored (by
+	 * observation and conjunction): usually sorted already */
+	for (size_t i = 1; i < m->natom; i++)
+		if (atom_cmp(&m->atom[i - 1], &m->atom[i]) > 0) {
+			qsort(m->atom, m->natom, sizeof(*m->atom), atom_cmp);
+			break;
+		}
 	for (size_t i = 0; i < m->natom;) {
 		size_t j = i;
 
@@ -267,6 +288,30 @@ static enum dt_err build(struct matcher *m)
 	return err ? err : matchset_build(m->ms);
 }
 
+/* An indicator's id and labels, read when a sighting or a suppression
+ * needs them: most indicators never match, and reading a million ids
+ * would cost more than the matching. */
+static const struct ind *fetch(struct matcher *m, struct ind *d)
+{
+	if (d->fetched)
+		return d;
+	d->fetched = true;
+	if (m->get == NULL &&
+	    sqlite3_prepare_v2(m->db,
+	                       "SELECT coalesce(stix_id, detente_id(type, value, labels)), labels"
+	                       " FROM indicators WHERE id = ?1",
+	                       -1, &m->get, NULL) != SQLITE_OK)
+		return d;
+	sqlite3_reset(m->get);
+	sqlite3_bind_int64(m->get, 1, d->id);
+	if (sqlite3_step(m->get) == SQLITE_ROW) {
+		d->stix_id = dupt(m->get, 0);
+		d->labels = dupt(m->get, 1);
+	}
+	sqlite3_reset(m->get);
+	return d;
+}
+
 /* The warning lists the value v (of type t) is on, or NULL.  Uses tmp. */
 static const char *benign_of(struct matcher *m, enum ind_type t, const char *v, size_t len)
 {
@@ -285,10 +330,10 @@ static const char *benign_of(struct matcher *m, enum ind_type t, const char *v, 
 	}
 	for (size_t i = n0; i < m->hits.n; i++) {
 		const struct atom *a = &m->atom[m->hits.v[i]];
-		const struct ind *d = &m->ind[a->ind];
+		struct ind *d = &m->ind[a->ind];
 
 		if (d->benign) {
-			why = d->labels ? d->labels : "warning list";
+			why = fetch(m, d)->labels ? d->labels : "warning list";
 			break;
 		}
 	}
@@ -308,21 +353,24 @@ static bool actor_type(const char *t)
 static bool object(struct matcher *m, const char *id, char *name, size_t nsize, char *type,
                    size_t tsize)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = m->q_obj;
 	bool ok = false;
 
-	if (sqlite3_prepare_v2(m->db,
+	if (st == NULL &&
+	    sqlite3_prepare_v2(m->db,
 	                       "SELECT type, coalesce(name, stix_id) FROM intel_objects"
 	                       " WHERE stix_id = ?1 ORDER BY source LIMIT 1",
-	                       -1, &st, NULL) != SQLITE_OK)
+	                       -1, &m->q_obj, NULL) != SQLITE_OK)
 		return false;
+	st = m->q_obj;
+	sqlite3_reset(st);
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		snprintf(type, tsize, "%s", (const char *)sqlite3_column_text(st, 0));
 		snprintf(name, nsize, "%s", (const char *)sqlite3_column_text(st, 1));
 		ok = true;
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return ok;
 }
 
@@ -330,21 +378,23 @@ static bool object(struct matcher *m, const char *id, char *name, size_t nsize, 
 static size_t related(struct matcher *m, const char *id, const char *type, bool reverse,
                       char out[][160], size_t max)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt **q = &m->q_rel[reverse], *st;
 	size_t n = 0;
 
-	if (sqlite3_prepare_v2(m->db,
-	                       reverse ? "SELECT DISTINCT src FROM intel_relations"
-	                                 " WHERE dst = ?1 AND type = ?2 ORDER BY src"
-	                               : "SELECT DISTINCT dst FROM intel_relations"
-	                                 " WHERE src = ?1 AND type = ?2 ORDER BY dst",
-	                       -1, &st, NULL) != SQLITE_OK)
+	if (*q == NULL && sqlite3_prepare_v2(m->db,
+	                                     reverse ? "SELECT DISTINCT src FROM intel_relations"
+	                                               " WHERE dst = ?1 AND type = ?2 ORDER BY src"
+	                                             : "SELECT DISTINCT dst FROM intel_relations"
+	                                               " WHERE src = ?1 AND type = ?2 ORDER BY dst",
+	                                     -1, q, NULL) != SQLITE_OK)
 		return 0;
+	st = *q;
+	sqlite3_reset(st);
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, type, -1, SQLITE_STATIC);
 	while (n < max && sqlite3_step(st) == SQLITE_ROW)
 		snprintf(out[n++], 160, "%s", (const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return n;
 }
 
@@ -553,7 +603,7 @@ struct probe {
 static enum dt_err emit(struct matcher *m, const struct atom *a, uint64_t block, uint32_t idx,
                         int64_t ts, const char *field, const char *ev_benign)
 {
-	struct ind *d = &m->ind[a->ind];
+	struct ind *d = (struct ind *)fetch(m, &m->ind[a->ind]);
 	struct store_sighting g = {
 	    .block = block,
 	    .idx = idx,
@@ -604,6 +654,41 @@ static enum dt_err defer(struct matcher *m, uint32_t atom, uint64_t block, uint3
 	return DT_OK;
 }
 
+/* Marks the rows of a block that can match at all: an IPv4 endpoint in
+ * some interval set (one batched lookup for the whole block), an IPv6
+ * endpoint, or a field the string indexes look at.  Most events are none
+ * of these and cost no more than this. */
+static void candidates(struct matcher *m, const struct block *k)
+{
+	static const enum block_col strs[] = {BC_DOMAIN, BC_URL,       BC_JA3,
+	                                      BC_JA3S,   BC_CERT_SHA1, BC_CERT_SHA256,
+	                                      BC_MD5,    BC_SHA1,      BC_SHA256};
+	struct batch *b = m->b;
+	size_t n4 = 0;
+
+	for (size_t i = 0; i < k->n; i++) {
+		struct dt_ip ip;
+
+		b->cand[i] = 0;
+		for (int side = 1; side <= 2; side++) {
+			if (!block_addr(k, side, i, &ip))
+				continue;
+			if (ip.family == 4) {
+				b->a4[n4] = (uint32_t)ip.addr;
+				b->row4[n4++] = (uint32_t)i;
+			} else {
+				b->cand[i] = 1;
+			}
+		}
+		for (size_t c = 0; !b->cand[i] && c < sizeof(strs) / sizeof(*strs); c++)
+			b->cand[i] = block_str(k, strs[c], i).len != 0;
+	}
+	matchset_ip4_sets(m->ms, b->a4, b->ids4, n4);
+	for (size_t j = 0; j < n4; j++)
+		if (b->ids4[j])
+			b->cand[b->row4[j]] = 1;
+}
+
 static enum dt_err match_block(void *ctx, uint64_t block, uint64_t upto, const struct block *k,
                                const uint8_t sha[32], uint64_t entry)
 {
@@ -612,10 +697,13 @@ static enum dt_err match_block(void *ctx, uint64_t block, uint64_t upto, const s
 
 	(void)sha;
 	(void)entry;
+	candidates(m, k);
 	for (size_t i = 0; i < k->n && !err; i++) {
 		struct block_row row;
 		const struct event *e = &row.ev;
 
+		if (!m->b->cand[i])
+			continue;
 		block_get(k, i, &row);
 
 		struct probe pr[12];
@@ -679,8 +767,9 @@ static enum dt_err match_block(void *ctx, uint64_t block, uint64_t upto, const s
 				const struct atom *a = &m->atom[m->hits.v[h]];
 
 				if (m->ind[a->ind].benign) {
-					evb = m->ind[a->ind].labels ? m->ind[a->ind].labels
-					                            : "warning list";
+					evb = fetch(m, &m->ind[a->ind])->labels
+					          ? m->ind[a->ind].labels
+					          : "warning list";
 					break;
 				}
 			}
@@ -794,16 +883,26 @@ enum dt_err intel_match(struct intel_db *x, struct store *s, struct intel_match_
 	                    .progress = progress,
 	                    .pctx = pctx,
 	                    .diag = diag};
-	struct intel_totals t;
-	enum dt_err err;
+	uint64_t gen = 0;
+	sqlite3_stmt *st;
+	enum dt_err err = DT_OK;
 
 	memset(r, 0, sizeof(*r));
 	strbuf_init(&m.ukey, 1 << 16);
 	strbuf_init(&m.tmp, 1 << 16);
-	if ((err = intel_totals(x, &t, diag)))
+	strbuf_init(&m.arena, SIZE_MAX / 2);
+	/* the newest indicator (ids only grow): what this run matches up to */
+	if (sqlite3_prepare_v2(m.db, "SELECT coalesce(max(id), 0) FROM indicators", -1, &st,
+	                       NULL) != SQLITE_OK) {
+		dt_diag_set(diag, NULL, 0, "database: %s", sqlite3_errmsg(m.db));
+		err = DT_EIO;
 		goto out;
-	r->generation = t.max_id;
-	if ((err = load(&m, t.max_id)) || (err = build(&m))) {
+	}
+	if (sqlite3_step(st) == SQLITE_ROW)
+		gen = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	r->generation = gen;
+	if ((err = load(&m, gen, gen)) || (err = build(&m))) {
 		if (!diag->msg[0])
 			dt_diag_set(diag, NULL, 0, "indicator index: %s", dt_strerror(err));
 		goto out;
@@ -815,15 +914,19 @@ enum dt_err intel_match(struct intel_db *x, struct store *s, struct intel_match_
 			r->indicators++;
 	}
 	/* an indicator value on a warning list: known before any event */
-	for (size_t i = 0; i < m.natom; i++)
+	for (size_t i = 0; r->benign && i < m.natom; i++)
 		if (!m.ind[m.atom[i].ind].benign)
 			m.atom[i].benign =
 			    benign_of(&m, m.atom[i].type, m.atom[i].value, strlen(m.atom[i].value));
-	if (t.max_id == 0)
+	if (gen == 0)
 		goto out;
+	if ((m.b = malloc(sizeof(*m.b))) == NULL) {
+		err = DT_ENOMEM;
+		goto out;
+	}
 	if ((err = store_match_begin(s, diag)))
 		goto out;
-	err = store_unmatched_blocks(s, t.max_id, match_block, &m, diag);
+	err = store_unmatched_blocks(s, gen, match_block, &m, diag);
 	if (!err && m.ndef) {
 		qsort(m.def, m.ndef, sizeof(*m.def), def_ind_cmp);
 		err = settle(&m);
@@ -847,8 +950,12 @@ out:
 		}
 		free(m.ind[i].act);
 	}
-	for (size_t i = 0; i < m.natom; i++)
-		free(m.atom[i].value);
+	strbuf_release(&m.arena);
+	sqlite3_finalize(m.get);
+	sqlite3_finalize(m.q_obj);
+	sqlite3_finalize(m.q_rel[0]);
+	sqlite3_finalize(m.q_rel[1]);
+	free(m.b);
 	free(m.ind);
 	free(m.atom);
 	free(m.def);

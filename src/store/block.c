@@ -487,6 +487,16 @@ int64_t block_ts(const struct block *k, size_t i)
 	return get64(k, BC_TS, i);
 }
 
+bool block_addr(const struct block *k, int side, size_t i, struct dt_ip *ip)
+{
+	return side == 1 ? getip(k, BC_SRCFAM, BC_SRC, i, ip) : getip(k, BC_DSTFAM, BC_DST, i, ip);
+}
+
+struct dt_str block_str(const struct block *k, enum block_col c, size_t i)
+{
+	return getstr(k, (int)c, i);
+}
+
 void block_get(const struct block *k, size_t i, struct block_row *r)
 {
 	struct event *e = &r->ev;

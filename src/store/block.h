@@ -150,6 +150,11 @@ enum dt_err block_decode(struct block *k, const void *data, size_t len, struct d
 /* Row i of a decoded block; strings point into the block. */
 void block_get(const struct block *k, size_t i, struct block_row *r);
 
+/* Only the source (side 1) or destination (2) address of row i, false
+ * when it has none; only string column c of row i (BC_FIRST_STR..). */
+bool block_addr(const struct block *k, int side, size_t i, struct dt_ip *ip);
+struct dt_str block_str(const struct block *k, enum block_col c, size_t i);
+
 /* Only the time of row i (for filters and merges). */
 int64_t block_ts(const struct block *k, size_t i);
 

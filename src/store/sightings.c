@@ -92,7 +92,7 @@ enum dt_err store_match_begin(struct store *s, struct dt_diag *diag)
 {
 	if ((s->ins_sight == NULL &&
 	     sqlite3_prepare_v2(s->db,
-	                        "INSERT OR IGNORE INTO sightings(block, idx, ts, indicator, value,"
+	                        "INSERT INTO sightings(block, idx, ts, indicator, value,"
 	                        " type, field, actor, chain, source, suppressed)"
 	                        " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
 	                        -1, &s->ins_sight, NULL) != SQLITE_OK) ||
@@ -211,68 +211,81 @@ enum dt_err store_sighting_counts(struct store *s, uint64_t *all, uint64_t *host
 enum dt_err store_sightings_recheck(struct store *s, store_recheck_fn *fn, void *ctx,
                                     struct dt_diag *diag)
 {
-	sqlite3_stmt *st, *upd;
+	sqlite3_stmt *st = NULL, *ins = NULL;
 	enum dt_err err = DT_OK;
+	char **vals = NULL;
+	size_t n = 0, cap = 0, flagged = 0;
 
+	/* the values first (the verdicts are written to a temporary table,
+	 * then applied in one pass over the sightings: an UPDATE per value
+	 * would scan them once per value) */
 	if (sqlite3_prepare_v2(
 	        s->db, "SELECT DISTINCT value, type FROM sightings WHERE suppressed IS NULL", -1,
 	        &st, NULL) != SQLITE_OK)
 		return store_dberr(s, diag);
-	if (sqlite3_prepare_v2(s->db,
-	                       "UPDATE sightings SET suppressed = ?3"
-	                       " WHERE value = ?1 AND type = ?2 AND suppressed IS NULL",
-	                       -1, &upd, NULL) != SQLITE_OK) {
-		sqlite3_finalize(st);
-		return store_dberr(s, diag);
-	}
-	/* the updates only clear rows out of the listing's set: read it all
-	 * first all the same, as a temporary copy */
-	{
-		char **vals = NULL;
-		size_t n = 0, cap = 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(st, 0);
+		const char *t = (const char *)sqlite3_column_text(st, 1);
+		size_t lv = strlen(v), lt = strlen(t);
+		char *p;
 
-		while (sqlite3_step(st) == SQLITE_ROW && !err) {
-			const char *v = (const char *)sqlite3_column_text(st, 0);
-			const char *t = (const char *)sqlite3_column_text(st, 1);
-			size_t lv = strlen(v), lt = strlen(t);
-			char *p;
+		if (n == cap) {
+			size_t c = cap ? 2 * cap : 64;
+			char **w = realloc(vals, c * sizeof(*w));
 
-			if (n == cap) {
-				size_t c = cap ? 2 * cap : 64;
-				char **w = realloc(vals, c * sizeof(*w));
-
-				if (w == NULL) {
-					err = DT_ENOMEM;
-					break;
-				}
-				vals = w;
-				cap = c;
-			}
-			if ((p = malloc(lv + lt + 2)) == NULL) {
+			if (w == NULL) {
 				err = DT_ENOMEM;
-				break;
+				goto out;
 			}
-			memcpy(p, v, lv + 1);
-			memcpy(p + lv + 1, t, lt + 1);
-			vals[n++] = p;
+			vals = w;
+			cap = c;
 		}
-		sqlite3_finalize(st);
-		for (size_t i = 0; i < n; i++) {
-			const char *v = vals[i], *t = v + strlen(v) + 1;
-			const char *why = err ? NULL : fn(ctx, v, t);
-
-			if (why) {
-				sqlite3_reset(upd);
-				sqlite3_bind_text(upd, 1, v, -1, SQLITE_STATIC);
-				sqlite3_bind_text(upd, 2, t, -1, SQLITE_STATIC);
-				sqlite3_bind_text(upd, 3, why, -1, SQLITE_TRANSIENT);
-				if (sqlite3_step(upd) != SQLITE_DONE)
-					err = store_dberr(s, diag);
-			}
-			free(vals[i]);
+		if ((p = malloc(lv + lt + 2)) == NULL) {
+			err = DT_ENOMEM;
+			goto out;
 		}
-		free(vals);
+		memcpy(p, v, lv + 1);
+		memcpy(p + lv + 1, t, lt + 1);
+		vals[n++] = p;
 	}
-	sqlite3_finalize(upd);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (sqlite3_exec(s->db,
+	                 "CREATE TEMP TABLE IF NOT EXISTS recheck(value TEXT, type TEXT, why TEXT,"
+	                 " PRIMARY KEY(value, type)); DELETE FROM temp.recheck",
+	                 NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO temp.recheck VALUES(?1,?2,?3)", -1,
+	                       &ins, NULL) != SQLITE_OK) {
+		err = store_dberr(s, diag);
+		goto out;
+	}
+	for (size_t i = 0; i < n && !err; i++) {
+		const char *v = vals[i], *t = v + strlen(v) + 1;
+		const char *why = fn(ctx, v, t);
+
+		if (why == NULL)
+			continue;
+		sqlite3_reset(ins);
+		sqlite3_bind_text(ins, 1, v, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 2, t, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 3, why, -1, SQLITE_TRANSIENT);
+		if (sqlite3_step(ins) != SQLITE_DONE)
+			err = store_dberr(s, diag);
+		flagged++;
+	}
+	if (!err && flagged &&
+	    sqlite3_exec(s->db,
+	                 "UPDATE sightings SET suppressed = (SELECT why FROM temp.recheck r"
+	                 " WHERE r.value = sightings.value AND r.type = sightings.type)"
+	                 " WHERE suppressed IS NULL AND EXISTS(SELECT 1 FROM temp.recheck r"
+	                 " WHERE r.value = sightings.value AND r.type = sightings.type)",
+	                 NULL, NULL, NULL) != SQLITE_OK)
+		err = store_dberr(s, diag);
+out:
+	sqlite3_finalize(st);
+	sqlite3_finalize(ins);
+	for (size_t i = 0; i < n; i++)
+		free(vals[i]);
+	free(vals);
 	return err;
 }

@@ -13,6 +13,7 @@
 static const char schema[] =
     "PRAGMA journal_mode=WAL;"
     "PRAGMA synchronous=NORMAL;"
+    "PRAGMA cache_size=-262144;"
     "CREATE TABLE IF NOT EXISTS submissions(id INTEGER PRIMARY KEY, sha256 BLOB NOT NULL UNIQUE,"
     " entry INTEGER NOT NULL, format TEXT NOT NULL, victim TEXT, sector TEXT, name TEXT,"
     " refdata TEXT, records INTEGER, events INTEGER, rejected INTEGER, ignored INTEGER,"
@@ -23,11 +24,12 @@ static const char schema[] =
     " rec_max INTEGER NOT NULL, data BLOB NOT NULL);"
     "CREATE INDEX IF NOT EXISTS event_blocks_ts ON event_blocks(ts_min);"
     "CREATE INDEX IF NOT EXISTS event_blocks_sub ON event_blocks(sub);"
+    /* appended in match order and read whole (events, exports): no
+     * index to keep up; a run never adds a sighting twice (match_state) */
     "CREATE TABLE IF NOT EXISTS sightings(block INTEGER NOT NULL, idx INTEGER NOT NULL,"
     " ts INTEGER NOT NULL, indicator TEXT NOT NULL, value TEXT NOT NULL, type TEXT NOT NULL,"
     " field TEXT NOT NULL, actor TEXT NOT NULL, chain TEXT, source INTEGER NOT NULL,"
-    " suppressed TEXT, PRIMARY KEY(block, idx, indicator, actor, field)) WITHOUT ROWID;"
-    "CREATE INDEX IF NOT EXISTS sightings_indicator ON sightings(indicator);"
+    " suppressed TEXT);"
     "CREATE TABLE IF NOT EXISTS match_state(block INTEGER PRIMARY KEY,"
     " upto INTEGER NOT NULL);";
 
