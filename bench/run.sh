@@ -14,6 +14,9 @@
 #   BENCH_NO_HYPERFINE=1  time with date +%s.%N even when hyperfine is there
 #   BENCH_ONLY=ingest     only the telemetry ingest benchmarks (bench/ingest.sh)
 #   BENCH_SKIP_INGEST=1   everything but those
+#   BENCH_ONLY=intel      only the threat-intel benchmarks (bench/intel.sh:
+#                         the matching index; bench/match.sh: the binary)
+#   BENCH_SKIP_INTEL=1    everything but those
 #
 # $PIN is a word list (empty or "taskset -c 1") and index_rss prints
 # fields to split, on purpose:
@@ -22,6 +25,7 @@ set -eu
 
 cd "$(dirname "$0")/.."
 [ "${BENCH_ONLY:-}" = ingest ] && exec sh bench/ingest.sh
+[ "${BENCH_ONLY:-}" = intel ] && { sh bench/intel.sh && exec sh bench/match.sh; }
 OUT=bench/out
 DB=$OUT/bench.db
 BIN=build/rel/bench
@@ -305,4 +309,10 @@ echo "bench/run.sh took $((T_END - T_START)) s"
 if [ "${BENCH_SKIP_INGEST:-0}" != 1 ]; then
 	echo
 	sh bench/ingest.sh
+fi
+if [ "${BENCH_SKIP_INTEL:-0}" != 1 ]; then
+	echo
+	sh bench/intel.sh
+	echo
+	sh bench/match.sh
 fi

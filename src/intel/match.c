@@ -72,6 +72,7 @@ struct matcher {
 	struct atom *atom;
 	size_t natom;
 	struct matchset *ms;
+	uint64_t ms_upto; /* ms holds the indicators newer than this */
 	struct ms_hits hits;
 	sqlite3_stmt *get;              /* fetch() */
 	sqlite3_stmt *q_obj, *q_rel[2]; /* object(), related() */
@@ -256,14 +257,23 @@ static enum dt_err load(struct matcher *m, uint64_t gen, uint64_t expect)
 	return DT_OK;
 }
 
-static enum dt_err build(struct matcher *m)
+/* The index of the warning-list entries and of the indicators newer than
+ * upto: blocks matched before up to some indicator meet only the newer
+ * ones (a retro-hunt of a few new indicators builds a small index). */
+static enum dt_err build(struct matcher *m, uint64_t upto)
 {
 	enum dt_err err;
 
+	matchset_free(m->ms);
+	m->ms = NULL;
+	m->ms_upto = upto;
 	if ((err = matchset_new(&m->ms)))
 		return err;
 	for (size_t i = 0; i < m->natom && !err; i++) {
 		struct atom *a = &m->atom[i];
+
+		if (!m->ind[a->ind].benign && (uint64_t)m->ind[a->ind].id <= upto)
+			continue;
 
 		switch (a->type) {
 		case IT_IPV4:
@@ -625,16 +635,17 @@ static enum dt_err emit(struct matcher *m, const struct atom *a, uint64_t block,
 	}
 	if ((err = resolve(m, d)))
 		return err;
+	/* one sighting per actor: the counts are of stored sightings */
 	for (size_t i = 0; i < (d->nact ? d->nact : 1) && !err; i++) {
 		g.actor = d->nact ? d->act[i].name : "";
 		g.chain = d->nact ? d->act[i].chain : NULL;
 		err = store_sighting_add(m->s, &g, m->diag);
+		m->r->sightings++;
+		if (g.suppressed)
+			m->r->suppressed++;
+		else
+			m->r->hostile++;
 	}
-	m->r->sightings++;
-	if (g.suppressed)
-		m->r->suppressed++;
-	else
-		m->r->hostile++;
 	return err;
 }
 
@@ -697,6 +708,8 @@ static enum dt_err match_block(void *ctx, uint64_t block, uint64_t upto, const s
 
 	(void)sha;
 	(void)entry;
+	if (upto != m->ms_upto && (err = build(m, upto)))
+		return err;
 	candidates(m, k);
 	for (size_t i = 0; i < k->n && !err; i++) {
 		struct block_row row;
@@ -859,6 +872,15 @@ static int def_ind_cmp(const void *pa, const void *pb)
 	return a->idx < b->idx ? -1 : a->idx > b->idx;
 }
 
+/* Were warning-list entries imported after indicator `prev`? */
+static bool newer_benign(const struct matcher *m, uint64_t prev)
+{
+	for (size_t i = m->nind; i-- > 0 && (uint64_t)m->ind[i].id > prev;)
+		if (m->ind[i].benign)
+			return true;
+	return false;
+}
+
 static const char *recheck(void *ctx, const char *value, const char *type)
 {
 	struct matcher *m = ctx;
@@ -883,7 +905,7 @@ enum dt_err intel_match(struct intel_db *x, struct store *s, struct intel_match_
 	                    .progress = progress,
 	                    .pctx = pctx,
 	                    .diag = diag};
-	uint64_t gen = 0;
+	uint64_t gen = 0, prev = 0;
 	sqlite3_stmt *st;
 	enum dt_err err = DT_OK;
 
@@ -902,7 +924,9 @@ enum dt_err intel_match(struct intel_db *x, struct store *s, struct intel_match_
 		gen = (uint64_t)sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	r->generation = gen;
-	if ((err = load(&m, gen, gen)) || (err = build(&m))) {
+	/* first an index of the warning lists alone (all of it that the
+	 * checks of indicator values need); match_block builds the others */
+	if ((err = load(&m, gen, gen)) || (err = build(&m, gen))) {
 		if (!diag->msg[0])
 			dt_diag_set(diag, NULL, 0, "indicator index: %s", dt_strerror(err));
 		goto out;
@@ -924,14 +948,16 @@ enum dt_err intel_match(struct intel_db *x, struct store *s, struct intel_match_
 		err = DT_ENOMEM;
 		goto out;
 	}
-	if ((err = store_match_begin(s, diag)))
+	if ((err = store_matched_generation(s, &prev, diag)) || (err = store_match_begin(s, diag)))
 		goto out;
 	err = store_unmatched_blocks(s, gen, match_block, &m, diag);
 	if (!err && m.ndef) {
 		qsort(m.def, m.ndef, sizeof(*m.def), def_ind_cmp);
 		err = settle(&m);
 	}
-	if (!err)
+	/* earlier sightings against warning lists imported since the last
+	 * run (there are none to check when no list came since) */
+	if (!err && newer_benign(&m, prev))
 		err = store_sightings_recheck(s, recheck, &m, diag);
 	if (err) {
 		store_match_rollback(s);

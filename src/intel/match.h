@@ -42,7 +42,7 @@ struct intel_match_result {
 	uint64_t benign;     /* warning-list entries in the index */
 	uint64_t blocks, events;
 	uint64_t retro_events;                   /* events matched again against newer indicators */
-	uint64_t sightings, hostile, suppressed; /* added by this run */
+	uint64_t sightings, hostile, suppressed; /* stored by this run (one per actor) */
 	uint64_t resuppressed;                   /* earlier sightings now on a warning list */
 	uint64_t generation;                     /* the newest indicator id matched */
 };

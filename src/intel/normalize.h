@@ -51,8 +51,7 @@ bool intel_normalize(enum ind_type *t, const char *v, size_t len, struct strbuf 
 /* The URL matching key of an event's URL: url may be absolute ("http://h/p")
  * or a path ("/p", then host — the HTTP Host or TLS SNI — supplies the
  * host).  False when there is nothing to match (no host for a path). */
-bool intel_url_key(const char *url, size_t ulen, const char *host, size_t hlen,
-                   struct strbuf *out);
+bool intel_url_key(const char *url, size_t ulen, const char *host, size_t hlen, struct strbuf *out);
 
 /* Stable names: "ipv4-addr", "ipv6-addr", "ip" (before normalization),
  * "domain-name", "url", "md5", "sha1", "sha256", "sha512", "x509-sha1",

@@ -88,6 +88,20 @@ out:
 	return err;
 }
 
+enum dt_err store_matched_generation(struct store *s, uint64_t *gen, struct dt_diag *diag)
+{
+	sqlite3_stmt *st;
+
+	*gen = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT coalesce(max(upto), 0) FROM match_state", -1, &st,
+	                       NULL) != SQLITE_OK)
+		return store_dberr(s, diag);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*gen = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return DT_OK;
+}
+
 enum dt_err store_match_begin(struct store *s, struct dt_diag *diag)
 {
 	if ((s->ins_sight == NULL &&

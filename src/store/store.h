@@ -123,6 +123,9 @@ typedef enum dt_err store_block_fn(void *ctx, uint64_t block, uint64_t upto, con
 enum dt_err store_unmatched_blocks(struct store *s, uint64_t gen, store_block_fn *fn, void *ctx,
                                    struct dt_diag *diag);
 
+/* The newest indicator any block was matched against (0: none). */
+enum dt_err store_matched_generation(struct store *s, uint64_t *gen, struct dt_diag *diag);
+
 /* One transaction for a match run: sightings added and blocks marked
  * matched up to gen become visible together at commit. */
 enum dt_err store_match_begin(struct store *s, struct dt_diag *diag);
