@@ -935,31 +935,3 @@ enum dt_err intel_feed_files(const char *dir, char ***paths, size_t *n, struct d
 	*n = f.n;
 	return DT_OK;
 }
-
-enum dt_err intel_totals(struct intel_db *x, struct intel_totals *t, struct dt_diag *diag)
-{
-	sqlite3_stmt *st;
-	const char *q =
-	    "SELECT (SELECT count(*) FROM intel_sources), (SELECT count(*) FROM indicators),"
-	    " (SELECT count(*) FROM indicators WHERE benign = 0 AND unsupported IS NULL),"
-	    " (SELECT count(*) FROM indicators WHERE benign = 1),"
-	    " (SELECT count(*) FROM indicators WHERE unsupported IS NOT NULL),"
-	    " (SELECT count(*) FROM intel_objects), (SELECT count(*) FROM intel_relations),"
-	    " (SELECT coalesce(max(id), 0) FROM indicators)";
-
-	memset(t, 0, sizeof(*t));
-	if (sqlite3_prepare_v2(x->db, q, -1, &st, NULL) != SQLITE_OK)
-		return dberr(x, diag);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		t->sources = (uint64_t)sqlite3_column_int64(st, 0);
-		t->indicators = (uint64_t)sqlite3_column_int64(st, 1);
-		t->hostile = (uint64_t)sqlite3_column_int64(st, 2);
-		t->benign = (uint64_t)sqlite3_column_int64(st, 3);
-		t->unsupported = (uint64_t)sqlite3_column_int64(st, 4);
-		t->objects = (uint64_t)sqlite3_column_int64(st, 5);
-		t->relations = (uint64_t)sqlite3_column_int64(st, 6);
-		t->max_id = (uint64_t)sqlite3_column_int64(st, 7);
-	}
-	sqlite3_finalize(st);
-	return DT_OK;
-}

@@ -69,12 +69,6 @@ enum dt_err intel_import_file(struct intel_db *x, struct ledger *l, const char *
  * (dir/<uuid>.json), for intel_import_file. */
 enum dt_err intel_feed_files(const char *dir, char ***paths, size_t *n, struct dt_diag *diag);
 
-struct intel_totals {
-	uint64_t sources, indicators, hostile, benign, unsupported, objects, relations;
-	uint64_t max_id; /* the newest indicator's id: match generations */
-};
-enum dt_err intel_totals(struct intel_db *x, struct intel_totals *t, struct dt_diag *diag);
-
 /* An address or prefix (canonical text of type IT_IPV4/IT_IPV6) in private,
  * shared, loopback, link-local, documentation, multicast or reserved space. */
 bool intel_special(enum ind_type t, const char *v);

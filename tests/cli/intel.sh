@@ -219,6 +219,27 @@ jq -e '[.objects[] | select(.type == "sighting")] | all(.sighting_of_ref != "ind
 	ok "no sighting of an AMBER indicator in a GREEN export" || no "GREEN sightings"
 $I intel export --tlp PURPLE >/dev/null 2>&1; [ $? -eq 2 ] && ok "export: unknown TLP, exit 2" || no "bad TLP"
 
+# ---- MISP: an event with a galaxy cluster, and a feed directory ---------
+M="$D --db $T/m.db"
+$M init --party CERT-M >/dev/null 2>&1
+$M refdata build --country "$T/country" -q
+$M intel import tests/data/intel/misp-event.json >"$T/out" 2>"$T/err"; rc=$?
+[ $rc -eq 1 ] && grep -q "misp-event.json: misp, " "$T/out" && grep -q "misp-event.json:[0-9]*:" "$T/err" &&
+	ok "MISP event imported; its bad attribute named by file:line" || no "MISP event" "rc=$rc $(cat "$T/out" "$T/err")"
+$M intel import tests/data/intel/misp-feed >"$T/out" 2>&1
+[ "$(grep -c ': misp, ' "$T/out")" -eq 2 ] && ok "a MISP feed directory: each event of its manifest imported" ||
+	no "MISP feed" "$(cat "$T/out")"
+printf '{"_path":"dns","ts":1700000000.0,"uid":"M1","id.orig_h":"10.0.0.9","id.orig_p":5353,"id.resp_h":"10.0.0.53","id.resp_p":53,"proto":"udp","query":"x.c2.example.com"}\n' >"$T/m.json"
+$M ingest "$T/m.json" >/dev/null 2>&1
+$M match >/dev/null 2>&1
+$M events --json | jq -e -s 'length == 1 and (.[0].sightings | any(.indicator == "c2.example.com" and .actor == "APT1"))' >/dev/null &&
+	ok "a MISP attribute's sighting names the event's galaxy threat actor" || no "MISP actor" "$($M events --json)"
+$M intel export --tlp AMBER -o "$T/misp-export.json" 2>/dev/null
+if [ -d "$SCHEMAS" ] && [ -d "$NODE_PATH/ajv" ]; then
+	node tests/tools/stix-validate.js "$SCHEMAS" "$T/misp-export.json" >"$T/val" 2>&1 &&
+		ok "MISP indicators exported as valid STIX 2.1 (patterns written by detente)" || no "MISP export" "$(head -20 "$T/val")"
+fi
+
 # the ledger still verifies after all this
 $I log verify >/dev/null 2>&1 && ok "log verify after the imports" || no "log verify"
 done_tests
