@@ -577,22 +577,25 @@ static bool holds(const struct matcher *m, const struct atom *a, const struct ev
 static bool conj_holds(const struct matcher *m, const struct atom *a, uint32_t ai,
                        const struct event *e)
 {
-	bool anyof = a->anyof, seen_anyof = a->anyof;
+	/* the matched atom holds; if it is an any-of atom, so does the set */
+	bool has_anyof = false, one_held = false;
 
+	if (a->anyof)
+		has_anyof = one_held = true;
 	for (uint32_t c = a->first; c < a->first + a->n; c++) {
 		const struct atom *b = &m->atom[c];
 
 		if (c == ai)
 			continue;
 		if (b->anyof) {
-			seen_anyof = true;
-			if (!anyof)
-				anyof = holds(m, b, e);
+			has_anyof = true;
+			if (!one_held)
+				one_held = holds(m, b, e);
 		} else if (!holds(m, b, e)) {
 			return false;
 		}
 	}
-	return !seen_anyof || anyof;
+	return !has_anyof || one_held;
 }
 
 /* A lowercase copy of a hash field, for the exact lookups. */

@@ -541,7 +541,7 @@ static enum dt_err ktab_build(struct ktab *t, bool domain)
 	}
 	{
 		/* shrink to fit; failure to shrink is harmless */
-		void *p = realloc(t->ent, t->nent * sizeof(*t->ent));
+		void *p = realloc(t->ent, (t->nent ? t->nent : 1) * sizeof(*t->ent));
 		void *q = realloc(t->lists, (t->nlists ? t->nlists : 1) * sizeof(*t->lists));
 
 		if (p)
