@@ -69,6 +69,11 @@ jq -e -s 'map(select(.value == "10.87.1.7")) | length > 0 and all(.flags == "pri
 $($I intel list --json)
 EOF
 
+$I intel import "$CORPUS/stix/Mandiant_APT1_Report.json" >"$T/out" 2>"$T/err"; rc=$?
+[ $rc -eq 1 ] && grep -q "stix, 0 indicators .* 52 objects, 40 relationships, 5 rejected" "$T/out" &&
+	[ "$(grep -c 'Mandiant_APT1_Report.json:[0-9]*: relationship .* has no "target_ref"' "$T/err")" -eq 5 ] &&
+	ok "Mandiant APT1 report (elevated STIX 1 -> 2.1): actors kept, its 5 relationships without a target named by file:line" ||
+	no "Mandiant APT1 report" "rc=$rc $(cat "$T/out" "$T/err")"
 $I intel import "$CORPUS/intel/apt1-fqdn.dat" "$CORPUS/intel/apt1-md5.dat" "$CORPUS/intel/apt1-certs.dat" >"$T/out" 2>&1
 grep -q "apt1-fqdn.dat: zeek, 2046 indicators" "$T/out" && grep -q "apt1-md5.dat: zeek, 1007 indicators" "$T/out" &&
 	grep -q "apt1-certs.dat: zeek, 25 indicators" "$T/out" && ok "Zeek Intel files: 2,046 FQDNs, 1,007 MD5s, 25 certificate hashes" ||
