@@ -400,7 +400,7 @@ int cmd_match(struct cli *c, int argc, char **argv)
 	struct progress p;
 	struct dt_diag d;
 	bool json = false;
-	uint64_t all = 0, hostile = 0, events = 0;
+	uint64_t all = 0, hostile = 0;
 	int ch, rc = 0;
 	enum dt_err err;
 
@@ -424,7 +424,7 @@ int cmd_match(struct cli *c, int argc, char **argv)
 	progress_init(&p, "match", 0);
 	err = intel_match(x, s, &r, show_progress, &p, &d);
 	progress_done(&p);
-	if (err || store_sighting_counts(s, &all, &hostile, &events, &d)) {
+	if (err || store_sighting_counts(s, &all, &hostile, NULL, &d)) {
 		cli_diag(&d);
 		rc = EXIT_USAGE;
 		goto out;
@@ -433,24 +433,23 @@ int cmd_match(struct cli *c, int argc, char **argv)
 		printf("{\"indicators\":%llu,\"benign\":%llu,\"events\":%llu,\"retro_events\":%llu,"
 		       "\"sightings\":%llu,\"hostile\":%llu,\"suppressed\":%llu,"
 		       "\"resuppressed\":%llu,\"generation\":%llu,\"total_sightings\":%llu,"
-		       "\"total_hostile\":%llu,\"events_sighted\":%llu}\n",
+		       "\"total_hostile\":%llu}\n",
 		       (unsigned long long)r.indicators, (unsigned long long)r.benign,
 		       (unsigned long long)r.events, (unsigned long long)r.retro_events,
 		       (unsigned long long)r.sightings, (unsigned long long)r.hostile,
 		       (unsigned long long)r.suppressed, (unsigned long long)r.resuppressed,
 		       (unsigned long long)r.generation, (unsigned long long)all,
-		       (unsigned long long)hostile, (unsigned long long)events);
+		       (unsigned long long)hostile);
 	else
 		printf("matched %llu events (%llu of them again, against newer indicators) against "
 		       "%llu indicators and %llu warning-list entries: %llu new sightings, %llu "
 		       "hostile, %llu suppressed; %llu earlier sightings now suppressed.  Total: "
-		       "%llu sightings (%llu hostile) on %llu events\n",
+		       "%llu sightings (%llu hostile)\n",
 		       (unsigned long long)r.events, (unsigned long long)r.retro_events,
 		       (unsigned long long)r.indicators, (unsigned long long)r.benign,
 		       (unsigned long long)r.sightings, (unsigned long long)r.hostile,
 		       (unsigned long long)r.suppressed, (unsigned long long)r.resuppressed,
-		       (unsigned long long)all, (unsigned long long)hostile,
-		       (unsigned long long)events);
+		       (unsigned long long)all, (unsigned long long)hostile);
 out:
 	store_close(s);
 	intel_db_close(x);

@@ -24,9 +24,11 @@ struct pending {
 enum dt_err store_unmatched_blocks(struct store *s, uint64_t gen, store_block_fn *fn, void *ctx,
                                    struct dt_diag *diag)
 {
-	sqlite3_stmt *st = NULL, *get = NULL;
+	sqlite3_stmt *st = NULL;
+	sqlite3_blob *blob = NULL;
 	struct pending *v = NULL;
-	size_t n = 0, cap = 0;
+	uint8_t *buf = NULL;
+	size_t n = 0, cap = 0, bcap = 0;
 	struct block k;
 	enum dt_err err = DT_OK;
 
@@ -37,9 +39,7 @@ enum dt_err store_unmatched_blocks(struct store *s, uint64_t gen, store_block_fn
 	                       " FROM event_blocks b JOIN submissions sub ON sub.id = b.sub"
 	                       " LEFT JOIN match_state m ON m.block = b.id"
 	                       " WHERE coalesce(m.upto, 0) < ?1 ORDER BY u, b.id",
-	                       -1, &st, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(s->db, "SELECT data FROM event_blocks WHERE id = ?1", -1, &get,
-	                       NULL) != SQLITE_OK) {
+	                       -1, &st, NULL) != SQLITE_OK) {
 		err = store_dberr(s, diag);
 		goto out;
 	}
@@ -68,23 +68,43 @@ enum dt_err store_unmatched_blocks(struct store *s, uint64_t gen, store_block_fn
 		n++;
 	}
 	block_init(&k);
+	/* blobs read straight into one buffer (sqlite3_blob_read): a column
+	 * read would copy each block's overflow pages into a new allocation */
 	for (size_t i = 0; i < n && !err; i++) {
-		sqlite3_reset(get);
-		sqlite3_bind_int64(get, 1, (sqlite3_int64)v[i].id);
-		if (sqlite3_step(get) != SQLITE_ROW) {
+		int len;
+
+		if ((blob == NULL
+		         ? sqlite3_blob_open(s->db, "main", "event_blocks", "data",
+		                             (sqlite3_int64)v[i].id, 0, &blob)
+		         : sqlite3_blob_reopen(blob, (sqlite3_int64)v[i].id)) != SQLITE_OK) {
 			err = store_dberr(s, diag);
 			break;
 		}
-		err = block_decode(&k, sqlite3_column_blob(get, 0),
-		                   (size_t)sqlite3_column_bytes(get, 0), diag);
+		len = sqlite3_blob_bytes(blob);
+		if ((size_t)len > bcap) {
+			uint8_t *w = realloc(buf, (size_t)len);
+
+			if (w == NULL) {
+				err = DT_ENOMEM;
+				break;
+			}
+			buf = w;
+			bcap = (size_t)len;
+		}
+		if (sqlite3_blob_read(blob, buf, len, 0) != SQLITE_OK) {
+			err = store_dberr(s, diag);
+			break;
+		}
+		err = block_decode(&k, buf, (size_t)len, diag);
 		if (!err)
 			err = fn(ctx, v[i].id, v[i].upto, &k, v[i].sha, v[i].entry);
 	}
 	block_release(&k);
 out:
 	free(v);
+	free(buf);
+	sqlite3_blob_close(blob);
 	sqlite3_finalize(st);
-	sqlite3_finalize(get);
 	return err;
 }
 
@@ -206,17 +226,24 @@ enum dt_err store_sighting_counts(struct store *s, uint64_t *all, uint64_t *host
 {
 	sqlite3_stmt *st;
 
+	/* the distinct events only when asked: it sorts every sighting */
 	if (sqlite3_prepare_v2(s->db,
-	                       "SELECT count(*), count(*) FILTER (WHERE suppressed IS NULL),"
-	                       " (SELECT count(*) FROM (SELECT DISTINCT block, idx FROM sightings))"
-	                       " FROM sightings",
+	                       events
+	                           ? "SELECT count(*), count(*) FILTER (WHERE suppressed IS NULL),"
+	                             " (SELECT count(*) FROM (SELECT DISTINCT block, idx"
+	                             " FROM sightings)) FROM sightings"
+	                           : "SELECT count(*), count(*) FILTER (WHERE suppressed IS NULL),"
+	                             " 0 FROM sightings",
 	                       -1, &st, NULL) != SQLITE_OK)
 		return store_dberr(s, diag);
-	*all = *hostile = *events = 0;
+	*all = *hostile = 0;
+	if (events)
+		*events = 0;
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		*all = (uint64_t)sqlite3_column_int64(st, 0);
 		*hostile = (uint64_t)sqlite3_column_int64(st, 1);
-		*events = (uint64_t)sqlite3_column_int64(st, 2);
+		if (events)
+			*events = (uint64_t)sqlite3_column_int64(st, 2);
 	}
 	sqlite3_finalize(st);
 	return DT_OK;

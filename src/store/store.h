@@ -151,7 +151,8 @@ typedef enum dt_err store_sighting_sum_fn(void *ctx, const char *indicator, uint
 enum dt_err store_sighting_sums(struct store *s, store_sighting_sum_fn *fn, void *ctx,
                                 struct dt_diag *diag);
 
-/* Counts: sightings, hostile ones, events with at least one. */
+/* Counts: sightings, hostile ones, and (events not NULL) events with at
+ * least one. */
 enum dt_err store_sighting_counts(struct store *s, uint64_t *all, uint64_t *hostile,
                                   uint64_t *events, struct dt_diag *diag);
 
