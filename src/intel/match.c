@@ -1,11 +1,12 @@
 /*
  * match.c — see match.h.
  *
- * Every evaluable indicator's atoms go into one matchset (intel/
- * matchset.h) whose payload is the atom's index; warning-list entries go
- * in too, marked benign.  A block matched before up to indicator `upto`
- * only takes hits of newer indicators, so one index serves new events and
- * the retro-hunt alike.  Atoms of one indicator are contiguous and sorted
+ * The evaluable indicators' atoms are loaded once; a matchset (intel/
+ * matchset.h) whose payload is the atom's index is built for each group
+ * of blocks: blocks never matched get every indicator, blocks matched
+ * before up to indicator `upto` only the newer ones (a retro-hunt of a few
+ * new indicators builds a small index).  Warning-list entries are in every
+ * index, marked benign.  Atoms of one indicator are contiguous and sorted
  * by (observation, conjunction), so a conjunction is a range to check.
  */
 #include "intel/match.h"
