@@ -28,6 +28,7 @@ static const struct {
     {"match", cmd_match, "match events against indicators: sightings (incremental)"},
     {"log", cmd_log, "the signed evidence ledger: checkpoints, proofs, verify, cosign"},
     {"peer", cmd_peer, "record a peer node and its verifier key"},
+    {"simulate", cmd_simulate, "write a reproducible two-party exercise with ground truth"},
 };
 
 static void usage(FILE *f)
