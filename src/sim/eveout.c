@@ -24,6 +24,22 @@ void sim_eve_rec(struct strbuf *b, const struct sim_rec *x, uint64_t seed)
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
 	sim_ip4(x->inbound ? x->remote : x->local, src);
 	sim_ip4(x->inbound ? x->local : x->remote, dst);
+	if (x->fileinfo) {
+		/* EVE "fileinfo": the file seen on an HTTP transaction of the flow */
+		strbuf_addf(
+		    b,
+		    "{\"timestamp\":\"%s.%06lld+0000\",\"flow_id\":%llu,\"in_iface\":\"eth1\","
+		    "\"event_type\":\"fileinfo\",\"src_ip\":\"%s\",\"src_port\":%u,"
+		    "\"dest_ip\":\"%s\",\"dest_port\":%u,\"proto\":\"TCP\",\"app_proto\":\"http\","
+		    "\"fileinfo\":{\"filename\":\"/wp-content/uploads/cache.php\","
+		    "\"magic\":\"PHP script, ASCII text\",\"state\":\"CLOSED\",\"md5\":\"%s\","
+		    "\"sha256\":\"%s\",\"stored\":false,\"size\":4187,\"tx_id\":0}}\n",
+		    ts, (long long)(x->ts % 1000000),
+		    (unsigned long long)(sim_mix(x->uid ^ seed) & ((1ULL << 51) - 1)), src,
+		    x->inbound ? x->rport : x->lport, dst, x->inbound ? x->lport : x->rport,
+		    sim_webshell_md5, sim_webshell_sha256);
+		return;
+	}
 	strbuf_addf(b,
 	            "{\"timestamp\":\"%s.%06lld+0000\",\"flow_id\":%llu,\"in_iface\":\"eth1\","
 	            "\"event_type\":\"alert\",\"src_ip\":\"%s\",\"src_port\":%u,\"dest_ip\":\"%s\","

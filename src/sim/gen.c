@@ -210,6 +210,17 @@ static int alert(struct ctx *x, int64_t ts, const struct sim_rec *c, uint8_t sig
 		return -1;
 	e->local = c->local, e->remote = c->remote, e->lport = c->lport, e->rport = c->rport;
 	e->inbound = c->inbound, e->proto = c->proto, e->sig = sig;
+	if (sig == SIM_SIG_WEBSHELL) {
+		/* Suricata logs the uploaded file on the same flow: one web shell,
+		 * whichever hosting server uploads it */
+		struct sim_rec *f = rec(x, SF_EVE, ts + 2000, c->uid);
+
+		if (f == NULL)
+			return -1;
+		f->local = c->local, f->remote = c->remote, f->lport = c->lport;
+		f->rport = c->rport, f->inbound = c->inbound, f->proto = c->proto, f->sig = sig;
+		f->fileinfo = 1;
+	}
 	return 0;
 }
 

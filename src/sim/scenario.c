@@ -77,6 +77,7 @@ const struct sim_sig sim_sigs[] = {
 };
 
 static char hashes[6][3][65];
+char sim_webshell_md5[33], sim_webshell_sha256[65];
 
 struct sim_tls sim_tls[] = {
     {"TLSv10", "TLS_RSA_WITH_RC4_128_SHA", NULL, NULL, NULL},                /* c01 implant */
@@ -104,6 +105,8 @@ static void derive(char *out, const char *what, size_t i, size_t n)
 
 void sim_tls_init(void)
 {
+	derive(sim_webshell_md5, "webshell-md5", 2, 32);
+	derive(sim_webshell_sha256, "webshell-sha256", 2, 64);
 	for (size_t i = 0; i < sim_ntls; i++) {
 		derive(hashes[i][0], "ja3", i, 32);
 		derive(hashes[i][1], "ja3s", i, 32);

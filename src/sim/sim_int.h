@@ -36,13 +36,14 @@ struct sim_rec {
 	uint32_t obytes, rbytes;
 	uint32_t dur_us;
 	uint16_t lport, rport;
-	uint8_t file;    /* enum sim_file */
-	uint8_t label;   /* enum sim_label */
-	uint8_t inbound; /* the remote end opened the connection */
-	uint8_t proto;   /* 6, 17 */
-	uint8_t state;   /* enum sim_state */
-	uint8_t sig;     /* EVE: index into sim_sigs */
-	uint8_t tls;     /* SSL: index into sim_tls */
+	uint8_t file;     /* enum sim_file */
+	uint8_t label;    /* enum sim_label */
+	uint8_t inbound;  /* the remote end opened the connection */
+	uint8_t proto;    /* 6, 17 */
+	uint8_t state;    /* enum sim_state */
+	uint8_t sig;      /* EVE: index into sim_sigs */
+	uint8_t tls;      /* SSL: index into sim_tls */
+	uint8_t fileinfo; /* EVE: a fileinfo record (the uploaded web shell), not an alert */
 };
 
 struct sim_recs {
@@ -105,6 +106,11 @@ struct sim_sig {
 	const char *msg, *category;
 };
 extern const struct sim_sig sim_sigs[];
+#define SIM_SIG_WEBSHELL 3 /* "LOCAL WEB_SERVER Possible webshell upload" */
+
+/* The c02 web shell's hashes (synthetic: SHA-256 of a label), set by
+ * sim_tls_init. */
+extern char sim_webshell_md5[33], sim_webshell_sha256[65];
 
 struct sim_tls {
 	const char *version, *cipher, *ja3, *ja3s, *cert; /* hashes: hex */

@@ -3,8 +3,9 @@
  * would hold about part of the exercise, as a STIX 2.1 bundle (OASIS STIX
  * 2.1, 2021): an identity (the author), the TLP:GREEN marking definition
  * (the spec's predefined object, §7.2.1.4), the intrusion set APT1, the
- * campaigns c01-apt1-shanghai (attributed-to APT1) and c03-uscloud (not
- * attributed), and indicators for SOME of their infrastructure, so that
+ * campaigns behind c01 (attributed-to APT1) and c03 (not attributed),
+ * named as an analyst would name them, not by the ground truth's labels,
+ * and indicators for SOME of their infrastructure, so that
  * matching finds part of each campaign and correlation has to find the
  * rest: two of the four Shanghai /15s, two of the three C2 zones, the c03
  * certificate (x509-certificate:hashes.'SHA-256') and one c03 host.  Each
@@ -122,7 +123,7 @@ enum dt_err sim_stix(struct strbuf *b, const struct sim_world *w)
 	tail(b);
 
 	head(b, "campaign", c01, author);
-	str(b, "name", sim_label_names[SIM_C01_APT1]);
+	str(b, "name", "Shanghai espionage against newsrooms and ministries (exercise)");
 	str(b, "description", sim_campaigns[SIM_C01_APT1].what);
 	str(b, "first_seen", "2013-02-01T00:00:00Z");
 	str(b, "last_seen", "2013-03-01T00:00:00Z");
@@ -131,7 +132,7 @@ enum dt_err sim_stix(struct strbuf *b, const struct sim_world *w)
 	relationship(b, author, c01, "attributed-to", set);
 
 	head(b, "campaign", c03, author);
-	str(b, "name", sim_label_names[SIM_C03_USCLOUD]);
+	str(b, "name", "telemetry-update implants (exercise)");
 	str(b, "description", sim_campaigns[SIM_C03_USCLOUD].what);
 	str(b, "first_seen", "2013-02-08T00:00:00Z");
 	str(b, "last_seen", "2013-02-26T00:00:00Z");

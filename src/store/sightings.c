@@ -221,6 +221,25 @@ enum dt_err store_sighting_sums(struct store *s, store_sighting_sum_fn *fn, void
 	return err;
 }
 
+enum dt_err store_sighting_actors(struct store *s, store_actor_fn *fn, void *ctx,
+                                  struct dt_diag *diag)
+{
+	sqlite3_stmt *st;
+	enum dt_err err = DT_OK;
+
+	if (sqlite3_prepare_v2(s->db,
+	                       "SELECT DISTINCT block, idx, actor FROM sightings"
+	                       " WHERE suppressed IS NULL"
+	                       " ORDER BY block, idx, actor",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return store_dberr(s, diag);
+	while (!err && sqlite3_step(st) == SQLITE_ROW)
+		err = fn(ctx, (uint64_t)sqlite3_column_int64(st, 0),
+		         (uint32_t)sqlite3_column_int64(st, 1), (const char *)sqlite3_column_text(st, 2));
+	sqlite3_finalize(st);
+	return err;
+}
+
 enum dt_err store_sighting_counts(struct store *s, uint64_t *all, uint64_t *hostile,
                                   uint64_t *events, struct dt_diag *diag)
 {

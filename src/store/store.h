@@ -39,6 +39,9 @@ struct store_submission_row {
 	uint64_t entry;
 	const char *format, *victim, *sector, *name;
 	const char *refdata; /* "sha256:<hex>" of the snapshot used, or NULL */
+	const char *party;   /* NULL: this node's own submission; else the peer
+	                        party that signed the ledger entry (`entry` is
+	                        then that entry's index in the peer's log) */
 };
 
 /* Attributes the rows of a full block: calls block_add_geo once per row,
@@ -73,6 +76,7 @@ struct store_hit {
 	const char *submission;                /* "sha256:<hex>" */
 	uint64_t entry;                        /* ledger entry of the submission */
 	const char *victim, *sector, *refdata; /* "" when not given */
+	const char *party;                     /* "": this node; else the peer's */
 	uint64_t block;                        /* event_blocks id and index: */
 	uint32_t index;                        /* this node's handle on the event */
 	const char *sightings;                 /* store_events: the event's sightings as */
@@ -150,6 +154,13 @@ typedef enum dt_err store_sighting_sum_fn(void *ctx, const char *indicator, uint
                                           uint64_t count, int64_t first, int64_t last);
 enum dt_err store_sighting_sums(struct store *s, store_sighting_sum_fn *fn, void *ctx,
                                 struct dt_diag *diag);
+
+/* The hostile sightings by event: fn gets the event's block and position
+ * and the actor's name ("" when the indicator points at none), once per
+ * distinct (block, idx, actor), in that order. */
+typedef enum dt_err store_actor_fn(void *ctx, uint64_t block, uint32_t idx, const char *actor);
+enum dt_err store_sighting_actors(struct store *s, store_actor_fn *fn, void *ctx,
+                                  struct dt_diag *diag);
 
 /* Counts: sightings, hostile ones, and (events not NULL) events with at
  * least one. */

@@ -104,8 +104,9 @@ $I events --json | jq -r '[.submission, .record, ([.sightings[]? | select(.suppr
 awk -F'\t' 'FILENAME == ARGV[1] { file[$1] = $2; next }
 	FILENAME == ARGV[2] { label[$1 "\t" $2] = $3; next }
 	$3 != "" { print label[file[$1] "\t" $2] "\t" $3 }' "$T/digests" "$T/a/truth.tsv" "$T/evs" | sort | uniq -c >"$T/sighted"
-grep -q ' c01-apt1-shanghai	c01-apt1-shanghai$' "$T/sighted" && grep -q ' c03-uscloud	c03-uscloud$' "$T/sighted" &&
-	[ "$(grep -vc -e ' c01-apt1-shanghai	c01-apt1-shanghai$' -e ' c03-uscloud	c03-uscloud$' "$T/sighted")" -eq 0 ] &&
+C01='Shanghai espionage against newsrooms and ministries (exercise)' C03='telemetry-update implants (exercise)'
+grep -q " c01-apt1-shanghai	$C01\$" "$T/sighted" && grep -q " c03-uscloud	$C03\$" "$T/sighted" &&
+	[ "$(grep -vc -e " c01-apt1-shanghai	$C01\$" -e " c03-uscloud	$C03\$" "$T/sighted")" -eq 0 ] &&
 	ok "sightings fall on c01 and c03 events only, each under its own campaign" || no "sightings" "$(cat "$T/sighted")"
 c01=$(grep -c '	c01-apt1-shanghai$' "$T/a/truth.tsv")
 s01=$(awk '$2 == "c01-apt1-shanghai" { print $1 }' "$T/sighted")

@@ -1,0 +1,921 @@
+/*
+ * campaigns.c — events to campaigns (campaigns.h has the rules).
+ *
+ * Two passes over memory, one over the store:
+ *   1. the scan: every event becomes a small cs_event, its remote address
+ *      an entry of the address table, and its link keys entries of the key
+ *      table, listed per event (CSR arrays).  A key counts its events and,
+ *      through a set of (key, address) pairs, its distinct addresses; a
+ *      signature counts its distinct ASNs the same way.
+ *   2. the guard decides which keys may join; union-find (path halving,
+ *      union by index so the root is the earliest event) merges the events
+ *      of every kept key.
+ * Components are then classified (background, attack, campaign), and each
+ * campaign lists the keys that joined it.  Memory is about 60 bytes per
+ * event plus the distinct keys; 10 M events fit in well under 2 GB.
+ */
+#include <libpsl.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/campaigns.h"
+#include "analysis/hmap.h"
+#include "core/hex.h"
+#include "core/sha256.h"
+#include "intel/db.h"
+#include "intel/matchset.h"
+#include "intel/normalize.h"
+#include "store/store.h"
+
+#include <sqlite3.h>
+
+#define DEFAULT_PSL "/usr/share/publicsuffix/public_suffix_list.dat"
+
+static const struct {
+	const char *name;
+	double weight;
+	const char *rule;
+} kinds[LK_NKINDS] = {
+    [LK_ACTOR] = {"actor", 1.0, "hostile intel sightings of the same actor or campaign"},
+    [LK_DOMAIN] = {"domain", 1.0, "the same host name"},
+    [LK_ZONE] = {"zone", 1.0, "the same registrable domain (Public Suffix List)"},
+    [LK_CERT] = {"cert", 1.0, "the same certificate hash"},
+    [LK_FILE] = {"file", 1.0, "the same file hash"},
+    [LK_JA3] = {"ja3", 1.0, "the same client TLS fingerprint (JA3)"},
+    [LK_REMOTE_IP] = {"remote_ip", 1.0, "the same remote address"},
+    [LK_CONNECTION] = {"connection", 1.0,
+                       "the same connection as its producer named it (Zeek uid, EVE flow_id), "
+                       "within one victim"},
+    [LK_PREFIX_SIG] = {"prefix+signature", 1.0,
+                       "same /24 (/48) in the same time window (0.5) and same signature (0.5)"},
+    [LK_PREFIX_SVC] = {"prefix+service", 1.0,
+                       "same /24 (/48) in the same time window (0.5) and same target service "
+                       "(0.5)"},
+    [LK_ASN_SIG_SVC] = {"asn+signature+service", 1.0,
+                        "same ASN with the same signature (0.5) and with the same target service "
+                        "(0.5)"},
+};
+
+const char *link_kind_name(enum link_kind k)
+{
+	return k < LK_NKINDS ? kinds[k].name : "?";
+}
+
+double link_kind_weight(enum link_kind k)
+{
+	return k < LK_NKINDS ? kinds[k].weight : 0;
+}
+
+const char *link_kind_rule(enum link_kind k)
+{
+	return k < LK_NKINDS ? kinds[k].rule : "";
+}
+
+static const char *const weak_names[WC_N] = {"cloud",      "vpn",   "tor",    "sinkhole",
+                                             "public-dns", "bogon", "private"};
+
+const char *weak_cat_name(enum weak_cat c)
+{
+	return c < WC_N ? weak_names[c] : "?";
+}
+
+void campaign_opts_init(struct campaign_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->window_us = 7LL * 86400 * 1000000;
+	o->guard_ips = 256;
+	o->guard_asns = 16;
+	o->min_victims = 2;
+	o->psl = DEFAULT_PSL;
+}
+
+/* A link key. */
+struct key {
+	uint32_t value; /* string id (0 for connections) */
+	uint32_t sig;   /* string id of the signature it involves, 0: none */
+	uint32_t nev, nip;
+	uint32_t rep; /* first event joined through it, UINT32_MAX: none */
+	uint8_t kind;
+	uint8_t guarded;
+};
+
+struct priv {
+	struct strtab st;
+	struct hmap ipix, subix, keyix, pairs, sight;
+	struct key *key;
+	size_t nkey, keycap;
+	uint32_t *kv; /* keys of event i: kv[ko[i] .. ko[i+1]) */
+	size_t nkv, kvcap;
+	uint32_t *ko;
+	size_t kocap;
+	uint32_t *sig_nasn; /* per string id */
+	size_t sig_cap;
+	/* hostile sightings, in (event, actor) order: sk[i] the event's key
+	 * (block * 8192 + idx + 1), sa[i] the actor; sight maps an event key
+	 * to its first position */
+	uint64_t *sk;
+	uint32_t *sa;
+	size_t nsa, sacap, skcap;
+	size_t evcap, ipcap, subcap;
+	psl_ctx_t *psl;
+	struct matchset *benign;
+	struct ms_hits hits;
+	struct dt_diag *diag;
+};
+
+const char *cs_str(const struct campaign_set *cs, uint32_t id)
+{
+	const struct priv *p = cs->priv;
+
+	return strtab_get(&p->st, id);
+}
+
+static enum dt_err grow(void **v, size_t *cap, size_t need, size_t size)
+{
+	size_t c;
+	void *n;
+
+	if (need <= *cap)
+		return DT_OK;
+	c = *cap ? *cap : 1024;
+	while (c < need)
+		c *= 2;
+	if ((n = realloc(*v, c * size)) == NULL)
+		return DT_ENOMEM;
+	*v = n;
+	*cap = c;
+	return DT_OK;
+}
+
+/* ---- sightings --------------------------------------------------------- */
+
+static enum dt_err on_sighting(void *ctx, uint64_t block, uint32_t idx, const char *actor)
+{
+	struct priv *p = ctx;
+	uint64_t ek = block * 8192 + idx + 1;
+	uint32_t id, *slot;
+	enum dt_err err;
+
+	if ((err = strtab_intern(&p->st, actor, strlen(actor), &id)) ||
+	    (err = grow((void **)&p->sa, &p->sacap, p->nsa + 1, sizeof(*p->sa))) ||
+	    (err = grow((void **)&p->sk, &p->skcap, p->nsa + 1, sizeof(*p->sk))))
+		return err;
+	p->sa[p->nsa] = id;
+	p->sk[p->nsa] = ek;
+	/* rows come in (block, idx) order: an event's actors are adjacent,
+	 * and the map keeps the first */
+	if ((err = hmap_put(&p->sight, ek, (uint32_t)p->nsa, &slot, NULL)))
+		return err;
+	p->nsa++;
+	return DT_OK;
+}
+
+/* ---- the scan --------------------------------------------------------- */
+
+struct scan {
+	struct campaign_set *cs;
+	struct priv *p;
+	int64_t window;
+};
+
+static uint32_t weak_bits(struct dt_str flags)
+{
+	uint32_t w = 0;
+	const char *s = flags.p, *e = flags.p + flags.len;
+
+	while (s && s < e) {
+		const char *c = memchr(s, ',', (size_t)(e - s));
+		size_t n = c ? (size_t)(c - s) : (size_t)(e - s);
+
+#define IS(lit) (n == sizeof(lit) - 1 && memcmp(s, lit, n) == 0)
+		if (IS("cloud") || IS("hosting"))
+			w |= 1u << WC_CLOUD;
+		else if (IS("vpn") || IS("proxy"))
+			w |= 1u << WC_VPN;
+		else if (IS("tor"))
+			w |= 1u << WC_TOR;
+		else if (IS("sinkhole"))
+			w |= 1u << WC_SINKHOLE;
+		else if (IS("public-dns"))
+			w |= 1u << WC_PUBLIC_DNS;
+		else if (IS("private") || IS("loopback") || IS("link-local") || IS("cgnat"))
+			w |= 1u << WC_PRIVATE;
+		else if (n > 0)
+			w |= 1u << WC_BOGON; /* bogon, documentation, multicast, reserved ... */
+#undef IS
+		s += n + 1;
+	}
+	return w;
+}
+
+/* Adds key (kind, bytes) to event ev (remote address ip), creating it with
+ * its display value the first time. */
+static enum dt_err add_key(struct scan *x, uint32_t ev, uint32_t ip, enum link_kind kind,
+                           const void *bytes, size_t len, const char *value, size_t vlen,
+                           uint32_t sig)
+{
+	struct priv *p = x->p;
+	uint64_t h = hm_hash(bytes, len, 0x4b45590000ULL + (uint64_t)kind);
+	uint32_t *slot, k;
+	bool added;
+	enum dt_err err;
+
+	if ((err = hmap_put(&p->keyix, h, (uint32_t)p->nkey, &slot, &added)))
+		return err;
+	if (added) {
+		struct key *y;
+
+		if ((err = grow((void **)&p->key, &p->keycap, p->nkey + 1, sizeof(*p->key))))
+			return err;
+		y = &p->key[p->nkey++];
+		memset(y, 0, sizeof(*y));
+		y->kind = (uint8_t)kind;
+		y->sig = sig;
+		y->rep = UINT32_MAX;
+		if (value && (err = strtab_intern(&p->st, value, vlen, &y->value)))
+			return err;
+	}
+	k = *slot;
+	for (size_t i = p->ko[ev]; i < p->nkv; i++)
+		if (p->kv[i] == k)
+			return DT_OK; /* the same key twice on one event */
+	if ((err = grow((void **)&p->kv, &p->kvcap, p->nkv + 1, sizeof(*p->kv))))
+		return err;
+	p->kv[p->nkv++] = k;
+	p->key[k].nev++;
+	if (kind == LK_REMOTE_IP) {
+		p->key[k].nip = 1;
+	} else if (ip != UINT32_MAX && kind != LK_CONNECTION) {
+		if ((err = hmap_put(&p->pairs, ((uint64_t)k << 32 | ip) + 1, 0, &slot, &added)))
+			return err;
+		if (added)
+			p->key[k].nip++;
+	}
+	return DT_OK;
+}
+
+static bool benign_ip(struct priv *p, const struct dt_ip *ip)
+{
+	if (p->benign == NULL)
+		return false;
+	p->hits.n = 0;
+	return matchset_ip(p->benign, ip, &p->hits) > 0;
+}
+
+static bool benign_domain(struct priv *p, const char *d, size_t n)
+{
+	if (p->benign == NULL)
+		return false;
+	p->hits.n = 0;
+	return matchset_domain(p->benign, d, n, &p->hits) > 0;
+}
+
+/* Lower case, no trailing dot, in buf (NUL-terminated); 0 when empty, "-"
+ * (Zeek's unset) or too long. */
+static size_t canon(struct dt_str d, char *buf, size_t size)
+{
+	size_t n = d.len;
+
+	while (n && d.p[n - 1] == '.')
+		n--;
+	if (n == 0 || n >= size || (n == 1 && d.p[0] == '-'))
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = d.p[i];
+
+		buf[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+	}
+	buf[n] = '\0';
+	return n;
+}
+
+static enum dt_err value_key(struct scan *x, uint32_t e, uint32_t ip, enum link_kind kind,
+                             struct dt_str v)
+{
+	char buf[256];
+	size_t n = canon(v, buf, sizeof(buf));
+
+	return n ? add_key(x, e, ip, kind, buf, n, buf, n, 0) : DT_OK;
+}
+
+static enum dt_err domain_keys(struct scan *x, uint32_t e, uint32_t ip, struct dt_str v,
+                               uint64_t *guarded)
+{
+	char buf[256];
+	size_t n = canon(v, buf, sizeof(buf));
+	const char *zone;
+	enum dt_err err;
+
+	if (n == 0)
+		return DT_OK;
+	if (benign_domain(x->p, buf, n)) {
+		guarded[LK_DOMAIN]++;
+		return DT_OK;
+	}
+	zone = x->p->psl ? psl_registrable_domain(x->p->psl, buf) : NULL;
+	if (zone && (err = add_key(x, e, ip, LK_ZONE, zone, strlen(zone), zone, strlen(zone), 0)))
+		return err;
+	if (zone == NULL || zone != buf)
+		return add_key(x, e, ip, LK_DOMAIN, buf, n, buf, n, 0);
+	return DT_OK;
+}
+
+static enum dt_err on_event(void *ctx, const struct store_hit *h)
+{
+	struct scan *x = ctx;
+	struct campaign_set *cs = x->cs;
+	struct priv *p = x->p;
+	const struct block_row *r = h->row;
+	const struct event *ev = &r->ev;
+	struct cs_event *ce;
+	uint32_t e = (uint32_t)cs->nev, ip = UINT32_MAX, *slot, victim;
+	const struct cs_ip *ci = NULL;
+	bool added;
+	enum dt_err err;
+	char buf[512];
+	size_t n;
+
+	if (cs->nev >= UINT32_MAX - 1) {
+		dt_diag_set(p->diag, NULL, 0, "more than 4294967294 events: not supported");
+		return DT_ELIMIT;
+	}
+	if ((err = grow((void **)&cs->ev, &p->evcap, cs->nev + 1, sizeof(*cs->ev))) ||
+	    (err = grow((void **)&p->ko, &p->kocap, cs->nev + 2, sizeof(*p->ko))))
+		return err;
+	p->ko[e] = (uint32_t)p->nkv;
+	ce = &cs->ev[e];
+	memset(ce, 0, sizeof(*ce));
+	ce->ts = ev->ts_us;
+	ce->record = ev->record > UINT32_MAX ? UINT32_MAX : (uint32_t)ev->record;
+	ce->ip = UINT32_MAX;
+
+	/* the submission */
+	{
+		uint64_t hk = hm_hash(h->submission, strlen(h->submission), 0x535542);
+
+		if ((err = hmap_put(&p->subix, hk, (uint32_t)cs->nsub, &slot, &added)))
+			return err;
+		if (added) {
+			struct cs_sub *s;
+
+			if ((err = grow((void **)&cs->sub, &p->subcap, cs->nsub + 1,
+			                sizeof(*cs->sub))))
+				return err;
+			s = &cs->sub[cs->nsub++];
+			memset(s, 0, sizeof(*s));
+			snprintf(s->digest, sizeof(s->digest), "%s", h->submission);
+			s->entry = h->entry;
+			if ((err =
+			         strtab_intern(&p->st, h->victim, strlen(h->victim), &s->victim)) ||
+			    (err =
+			         strtab_intern(&p->st, h->sector, strlen(h->sector), &s->sector)) ||
+			    (err = strtab_intern(&p->st, h->refdata, strlen(h->refdata),
+			                         &s->refdata)))
+				return err;
+		}
+		ce->sub = *slot;
+		victim = cs->sub[*slot].victim;
+	}
+
+	/* the remote address */
+	if (r->remote == 1 || r->remote == 2) {
+		const struct dt_ip *a = r->remote == 1 ? &ev->src : &ev->dst;
+		uint8_t kb[17];
+
+		memcpy(kb, &a->addr, 16);
+		kb[16] = a->family;
+		if ((err = hmap_put(&p->ipix, hm_hash(kb, sizeof(kb), 0x4950), (uint32_t)cs->nip,
+		                    &slot, &added)))
+			return err;
+		if (added) {
+			struct cs_ip *c;
+			struct dt_prefix pf;
+			unsigned len = a->family == DT_IP_V4 ? 24 : 48;
+
+			if ((err = grow((void **)&cs->ip, &p->ipcap, cs->nip + 1, sizeof(*cs->ip))))
+				return err;
+			c = &cs->ip[cs->nip++];
+			memset(c, 0, sizeof(*c));
+			c->ip = *a;
+			if (r->country.len == 2)
+				memcpy(c->cc, r->country.p, 2);
+			c->asn = r->asn;
+			if ((err = strtab_intern(&p->st, r->as_org.len ? r->as_org.p : "",
+			                         r->as_org.len, &c->org)))
+				return err;
+			c->weak = weak_bits(r->flags);
+			if (benign_ip(p, a))
+				c->weak |= 1u << WC_N; /* on a warning list: joins nothing */
+			pf.ip = *a;
+			pf.ip.mapped = false;
+			pf.ip.addr &= dt_ip_mask(a->family, len);
+			pf.len = (uint8_t)len;
+			n = dt_prefix_format(&pf, buf);
+			if ((err = strtab_intern(&p->st, buf, n, &c->prefix)))
+				return err;
+		}
+		ip = *slot;
+		ce->ip = ip;
+		ci = &cs->ip[ip];
+	}
+
+	/* hostile evidence: an alert, a sighting */
+	ce->alert = ev->kind && strcmp(ev->kind, EVENT_ALERT) == 0;
+	if (ev->signature.len &&
+	    (err = strtab_intern(&p->st, ev->signature.p, ev->signature.len, &ce->sig)))
+		return err;
+	if (ce->sig && ci && ci->asn) {
+		if ((err = grow((void **)&p->sig_nasn, &p->sig_cap, p->st.n, sizeof(*p->sig_nasn))))
+			return err;
+		if ((err = hmap_put(&p->pairs, ((uint64_t)ce->sig << 32 | ci->asn) | 1ULL << 63, 0,
+		                    &slot, &added)))
+			return err;
+		if (added) {
+			if (p->sig_cap < p->st.n)
+				return DT_ENOMEM;
+			p->sig_nasn[ce->sig]++;
+		}
+	}
+	{
+		uint64_t ek = h->block * 8192 + h->index + 1;
+		uint32_t *first = hmap_get(&p->sight, ek);
+
+		for (size_t i = first ? *first : p->nsa; i < p->nsa && p->sk[i] == ek; i++) {
+			const char *a = cs_str(cs, p->sa[i]);
+
+			if (ce->nsight < UINT16_MAX)
+				ce->nsight++;
+			if (*a == '\0')
+				continue;
+			if (ce->actor == 0)
+				ce->actor = p->sa[i];
+			if ((err = add_key(x, e, ip, LK_ACTOR, a, strlen(a), a, strlen(a), 0)))
+				return err;
+		}
+	}
+
+	/* keys of the remote address: none for Tor exits, resolvers,
+	 * sinkholes, special-purpose and warning-listed addresses; only the
+	 * address itself for cloud and VPN-listed ones (MISP's vpn-ipv4 list
+	 * names whole hosting ranges of VPN providers, most of whose addresses
+	 * are ordinary servers: it even lists 8.8.8.8) */
+	if (ci) {
+		if (ci->weak & ~(1u << WC_CLOUD | 1u << WC_VPN)) {
+			cs->guarded[LK_REMOTE_IP]++;
+		} else {
+			n = dt_ip_format(&ci->ip, buf);
+			if ((err = add_key(x, e, ip, LK_REMOTE_IP, buf, n, buf, n, 0)))
+				return err;
+		}
+	}
+	if (ev->uid.len && ev->uid.len < 200) {
+		uint8_t kb[256];
+
+		memcpy(kb, &victim, 4);
+		memcpy(kb + 4, ev->uid.p, ev->uid.len);
+		if ((err = add_key(x, e, ip, LK_CONNECTION, kb, 4 + ev->uid.len, NULL, 0, 0)))
+			return err;
+	}
+	if ((err = domain_keys(x, e, ip, ev->domain, cs->guarded)) ||
+	    (err = value_key(x, e, ip, LK_CERT, ev->cert_sha256)) ||
+	    (err = value_key(x, e, ip, LK_CERT, ev->cert_sha1)) ||
+	    (err = value_key(x, e, ip, LK_JA3, ev->ja3)) ||
+	    (err = value_key(x, e, ip, LK_FILE, ev->md5)) ||
+	    (err = value_key(x, e, ip, LK_FILE, ev->sha1)) ||
+	    (err = value_key(x, e, ip, LK_FILE, ev->sha256)))
+		return err;
+
+	/* weak pairs: ordinary addresses only (not cloud, not special) */
+	if (ci && ci->weak == 0) {
+		struct {
+			uint32_t a, b, c;
+			int64_t w;
+		} kb;
+		char svc[32] = "";
+		const char *pfx = cs_str(cs, ci->prefix);
+		const char *sig = cs_str(cs, ce->sig);
+
+		if (ev->dport >= 0)
+			snprintf(svc, sizeof(svc), "%s/%d",
+			         ev->proto == 6    ? "tcp"
+			         : ev->proto == 17 ? "udp"
+			                           : "ip",
+			         (int)ev->dport);
+		memset(&kb, 0, sizeof(kb));
+		kb.a = ci->prefix;
+		kb.w = ce->ts >= 0 ? ce->ts / x->window : (ce->ts - x->window + 1) / x->window;
+		if (ce->sig) {
+			kb.b = ce->sig;
+			n = (size_t)snprintf(buf, sizeof(buf), "%s + %s", pfx, sig);
+			if ((err = add_key(x, e, ip, LK_PREFIX_SIG, &kb, sizeof(kb), buf,
+			                   n < sizeof(buf) ? n : sizeof(buf) - 1, ce->sig)))
+				return err;
+		}
+		if (svc[0]) {
+			uint32_t sv;
+
+			if ((err = strtab_intern(&p->st, svc, strlen(svc), &sv)))
+				return err;
+			kb.b = 0;
+			kb.c = sv;
+			n = (size_t)snprintf(buf, sizeof(buf), "%s + %s", pfx, svc);
+			if ((err = add_key(x, e, ip, LK_PREFIX_SVC, &kb, sizeof(kb), buf,
+			                   n < sizeof(buf) ? n : sizeof(buf) - 1, 0)))
+				return err;
+			if (ce->sig && ci->asn) {
+				memset(&kb, 0, sizeof(kb));
+				kb.a = ci->asn;
+				kb.b = ce->sig;
+				kb.c = sv;
+				n = (size_t)snprintf(buf, sizeof(buf), "AS%u + %s + %s", ci->asn,
+				                     sig, svc);
+				if ((err = add_key(x, e, ip, LK_ASN_SIG_SVC, &kb, sizeof(kb), buf,
+				                   n < sizeof(buf) ? n : sizeof(buf) - 1, ce->sig)))
+					return err;
+			}
+		}
+	}
+	cs->nev++;
+	return DT_OK;
+}
+
+/* ---- warning lists ------------------------------------------------------ */
+
+/* The imported warning lists' addresses and domains, or NULL (none). */
+static enum dt_err load_benign(struct priv *p, struct intel_db *x, struct dt_diag *diag)
+{
+	sqlite3 *db = intel_db_handle(x);
+	sqlite3_stmt *st;
+	enum dt_err err = DT_OK;
+	size_t n = 0;
+
+	if (sqlite3_prepare_v2(db,
+	                       "SELECT type, value FROM indicators WHERE benign <> 0"
+	                       " AND value IS NOT NULL AND type IN"
+	                       " ('ipv4-addr', 'ipv6-addr', 'domain-name') ORDER BY id",
+	                       -1, &st, NULL) != SQLITE_OK) {
+		dt_diag_set(diag, NULL, 0, "database: %s", sqlite3_errmsg(db));
+		return DT_EIO;
+	}
+	if ((err = matchset_new(&p->benign)))
+		goto out;
+	while (!err && sqlite3_step(st) == SQLITE_ROW) {
+		const char *type = (const char *)sqlite3_column_text(st, 0);
+		const char *v = (const char *)sqlite3_column_text(st, 1);
+		size_t len = (size_t)sqlite3_column_bytes(st, 1);
+		struct dt_prefix pf;
+		bool host;
+
+		if (strcmp(type, "domain-name") == 0) {
+			err = matchset_add_domain(p->benign, v, len, 0);
+			n++;
+		} else if (dt_prefix_parse(v, len, &pf, &host) == DT_OK) {
+			err = matchset_add_prefix(p->benign, &pf, 0);
+			n++;
+		} else if (dt_ip_parse(v, len, &pf.ip) == DT_OK) {
+			pf.len = (uint8_t)dt_ip_bits(pf.ip.family);
+			err = matchset_add_prefix(p->benign, &pf, 0);
+			n++;
+		}
+	}
+	if (!err && n)
+		err = matchset_build(p->benign);
+out:
+	sqlite3_finalize(st);
+	if (err || n == 0) {
+		matchset_free(p->benign);
+		p->benign = NULL;
+	}
+	return err;
+}
+
+static enum dt_err load_psl(struct campaign_set *cs, struct priv *p, const char *path)
+{
+	FILE *f;
+	uint8_t d[32];
+	char hex[65];
+	struct dt_sha256 h;
+	char buf[65536];
+	size_t n;
+
+	if (path == NULL || *path == '\0' || (f = fopen(path, "rb")) == NULL)
+		return DT_OK; /* no zones: documented, and the digest says so */
+	if (dt_sha256_init(&h) != 0) {
+		fclose(f);
+		return DT_ENOMEM;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		dt_sha256_update(&h, buf, n);
+	fclose(f);
+	dt_sha256_final(&h, d);
+	if ((p->psl = psl_load_file(path)) == NULL)
+		return DT_OK;
+	dt_hex_encode(d, 32, hex);
+	snprintf(cs->psl_digest, sizeof(cs->psl_digest), "sha256:%s", hex);
+	return DT_OK;
+}
+
+/* ---- union-find and components ------------------------------------------ */
+
+static uint32_t find(uint32_t *up, uint32_t i)
+{
+	while (up[i] != i) {
+		up[i] = up[up[i]];
+		i = up[i];
+	}
+	return i;
+}
+
+/* The root is the smaller index: the earliest event of the component. */
+static void unite(uint32_t *up, uint32_t a, uint32_t b)
+{
+	a = find(up, a);
+	b = find(up, b);
+	if (a < b)
+		up[b] = a;
+	else if (b < a)
+		up[a] = b;
+}
+
+static const struct campaign_set *sort_cs;
+
+static int cmp_campaign(const void *a, const void *b)
+{
+	const struct campaign *x = a, *y = b;
+
+	if (x->nev != y->nev)
+		return x->nev > y->nev ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+
+static int cmp_link(const void *a, const void *b)
+{
+	const struct cs_link *x = a, *y = b;
+
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	if (x->events != y->events)
+		return x->events > y->events ? -1 : 1;
+	return strcmp(cs_str(sort_cs, x->value), cs_str(sort_cs, y->value));
+}
+
+#define MAX_LINKS 32
+
+static enum dt_err group(struct campaign_set *cs, struct priv *p)
+{
+	const struct campaign_opts *o = &cs->opts;
+	uint32_t *up = NULL, *comp = NULL;
+	struct comp {
+		uint32_t root, nev, nvictims, camp;
+		bool hostile, actor;
+	} *cv = NULL;
+	size_t ncv = 0, cvcap = 0;
+	struct hmap cix = {0}, vset = {0};
+	enum dt_err err = DT_OK;
+	size_t nc = 0;
+
+	if (cs->nev == 0)
+		return DT_OK;
+	if ((up = malloc(cs->nev * sizeof(*up))) == NULL ||
+	    (comp = malloc(cs->nev * sizeof(*comp))) == NULL ||
+	    (cs->camp = malloc(cs->nev * sizeof(*cs->camp))) == NULL ||
+	    (cs->attack = calloc(cs->nev, sizeof(*cs->attack))) == NULL) {
+		err = DT_ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < cs->nev; i++)
+		up[i] = (uint32_t)i;
+
+	/* the guard, then the joins */
+	for (size_t k = 0; k < p->nkey; k++) {
+		struct key *y = &p->key[k];
+
+		if (y->nip > o->guard_ips ||
+		    (y->sig && y->sig < p->sig_cap && p->sig_nasn[y->sig] > o->guard_asns)) {
+			y->guarded = 1;
+			cs->guarded[y->kind] += y->nev;
+		}
+	}
+	for (uint32_t e = 0; e < cs->nev; e++) {
+		for (uint32_t i = p->ko[e]; i < p->ko[e + 1]; i++) {
+			struct key *y = &p->key[p->kv[i]];
+
+			if (y->guarded)
+				continue;
+			if (y->rep == UINT32_MAX)
+				y->rep = e;
+			else
+				unite(up, y->rep, e);
+		}
+	}
+
+	/* components: hostile evidence, victims, actors */
+	for (uint32_t e = 0; e < cs->nev; e++) {
+		uint32_t r = find(up, e), *slot;
+		bool added;
+		struct comp *c;
+		const struct cs_event *ev = &cs->ev[e];
+
+		if ((err = hmap_put(&cix, (uint64_t)r + 1, (uint32_t)ncv, &slot, &added)))
+			goto out;
+		if (added) {
+			if ((err = grow((void **)&cv, &cvcap, ncv + 1, sizeof(*cv))))
+				goto out;
+			memset(&cv[ncv], 0, sizeof(*cv));
+			cv[ncv].root = r;
+			cv[ncv].camp = UINT32_MAX;
+			ncv++;
+		}
+		comp[e] = *slot;
+		c = &cv[*slot];
+		c->nev++;
+		c->hostile |= ev->alert || ev->nsight;
+		c->actor |= ev->actor != 0;
+		if ((err = hmap_put(&vset, ((uint64_t)*slot << 32 | cs->sub[ev->sub].victim) + 1, 0,
+		                    &slot, &added)))
+			goto out;
+		if (added)
+			c->nvictims++;
+	}
+	for (size_t i = 0; i < ncv; i++)
+		if (cv[i].hostile && (cv[i].nvictims >= o->min_victims || cv[i].actor))
+			cv[i].camp = (uint32_t)nc++;
+	if ((cs->c = calloc(nc ? nc : 1, sizeof(*cs->c))) == NULL) {
+		err = DT_ENOMEM;
+		goto out;
+	}
+	cs->nc = nc;
+	for (size_t i = 0; i < ncv; i++) {
+		struct campaign *c;
+		const struct cs_event *ev;
+		char name[128], hex[65];
+		uint8_t d[32];
+
+		if (cv[i].camp == UINT32_MAX)
+			continue;
+		c = &cs->c[cv[i].camp];
+		ev = &cs->ev[cv[i].root];
+		snprintf(name, sizeof(name), "%s:%u", cs->sub[ev->sub].digest, ev->record);
+		dt_sha256(d, name, strlen(name));
+		dt_hex_encode(d, 6, hex);
+		snprintf(c->id, sizeof(c->id), "C-%.12s", hex);
+		if ((c->ev = malloc(cv[i].nev * sizeof(*c->ev))) == NULL) {
+			err = DT_ENOMEM;
+			goto out;
+		}
+	}
+	for (uint32_t e = 0; e < cs->nev; e++) {
+		const struct comp *c = &cv[comp[e]];
+
+		cs->attack[e] = c->hostile;
+		cs->attack_events += c->hostile;
+		cs->camp[e] = c->camp == UINT32_MAX ? -1 : (int32_t)c->camp;
+		if (c->camp != UINT32_MAX)
+			cs->c[c->camp].ev[cs->c[c->camp].nev++] = e;
+	}
+
+	/* the keys that joined each campaign */
+	for (size_t k = 0; k < p->nkey; k++) {
+		const struct key *y = &p->key[k];
+		uint32_t cc;
+		struct campaign *c;
+
+		if (y->guarded || y->rep == UINT32_MAX || y->nev < 2)
+			continue;
+		cc = cv[comp[y->rep]].camp;
+		if (cc == UINT32_MAX)
+			continue;
+		c = &cs->c[cc];
+		c->link_kinds[y->kind]++;
+		if (y->kind == LK_CONNECTION)
+			continue;
+		if (c->nlinks % 64 == 0) {
+			struct cs_link *nl = realloc(c->links, (c->nlinks + 64) * sizeof(*nl));
+
+			if (nl == NULL) {
+				err = DT_ENOMEM;
+				goto out;
+			}
+			c->links = nl;
+		}
+		c->links[c->nlinks++] =
+		    (struct cs_link){(enum link_kind)y->kind, y->value, y->nev, y->nip};
+	}
+	sort_cs = cs;
+	for (size_t i = 0; i < cs->nc; i++) {
+		struct campaign *c = &cs->c[i];
+
+		qsort(c->links, c->nlinks, sizeof(*c->links), cmp_link);
+		if (c->nlinks > MAX_LINKS)
+			c->nlinks = MAX_LINKS;
+	}
+
+	/* campaigns by size, then id; events renumbered */
+	{
+		uint32_t *map = NULL;
+
+		qsort(cs->c, cs->nc, sizeof(*cs->c), cmp_campaign);
+		if ((map = malloc((cs->nc ? cs->nc : 1) * sizeof(*map))) == NULL) {
+			err = DT_ENOMEM;
+			goto out;
+		}
+		for (size_t i = 0; i < cs->nc; i++)
+			map[cs->camp[cs->c[i].ev[0]]] = (uint32_t)i;
+		for (size_t e = 0; e < cs->nev; e++)
+			if (cs->camp[e] >= 0)
+				cs->camp[e] = (int32_t)map[cs->camp[e]];
+		free(map);
+	}
+out:
+	free(up);
+	free(comp);
+	free(cv);
+	hmap_release(&cix);
+	hmap_release(&vset);
+	return err;
+}
+
+/* ---- the whole ------------------------------------------------------------ */
+
+enum dt_err campaigns_build(struct store *s, struct intel_db *x, const struct campaign_opts *o,
+                            struct campaign_set **out, struct dt_diag *diag)
+{
+	struct campaign_set *cs = calloc(1, sizeof(*cs));
+	struct priv *p = calloc(1, sizeof(*p));
+	struct store_query q = {.victim = NULL, .since_us = INT64_MIN, .until_us = INT64_MAX};
+	struct scan sc;
+	enum dt_err err;
+
+	*out = NULL;
+	if (cs == NULL || p == NULL) {
+		free(cs);
+		free(p);
+		return DT_ENOMEM;
+	}
+	cs->priv = p;
+	p->diag = diag;
+	if (o)
+		cs->opts = *o;
+	else
+		campaign_opts_init(&cs->opts);
+	if (cs->opts.window_us <= 0)
+		cs->opts.window_us = 7LL * 86400 * 1000000;
+	if ((err = strtab_init(&p->st)) || (err = load_psl(cs, p, cs->opts.psl)))
+		goto fail;
+	if (x && (err = load_benign(p, x, diag)))
+		goto fail;
+	if ((err = store_sighting_actors(s, on_sighting, p, diag)))
+		goto fail;
+	sc = (struct scan){cs, p, cs->opts.window_us};
+	if ((err = grow((void **)&p->ko, &p->kocap, 2, sizeof(*p->ko))))
+		goto fail;
+	if ((err = store_scan(s, &q, on_event, &sc, diag)))
+		goto fail;
+	p->ko[cs->nev] = (uint32_t)p->nkv;
+	if ((err = group(cs, p)))
+		goto fail;
+	*out = cs;
+	return DT_OK;
+fail:
+	campaigns_free(cs);
+	return err;
+}
+
+void campaigns_free(struct campaign_set *cs)
+{
+	struct priv *p;
+
+	if (cs == NULL)
+		return;
+	p = cs->priv;
+	for (size_t i = 0; i < cs->nc; i++) {
+		free(cs->c[i].ev);
+		free(cs->c[i].links);
+	}
+	free(cs->c);
+	free(cs->ev);
+	free(cs->ip);
+	free(cs->sub);
+	free(cs->camp);
+	free(cs->attack);
+	if (p) {
+		strtab_release(&p->st);
+		hmap_release(&p->ipix);
+		hmap_release(&p->subix);
+		hmap_release(&p->keyix);
+		hmap_release(&p->pairs);
+		hmap_release(&p->sight);
+		free(p->key);
+		free(p->kv);
+		free(p->ko);
+		free(p->sig_nasn);
+		free(p->sk);
+		free(p->sa);
+		if (p->psl)
+			psl_free(p->psl);
+		matchset_free(p->benign);
+		ms_hits_release(&p->hits);
+		free(p);
+	}
+	free(cs);
+}
