@@ -291,6 +291,39 @@ if [ -d "$CORPUS/stix" ] && command -v jq >/dev/null 2>&1; then
 	fi
 fi
 
+# Tiles (fuzz_tiles): a small log exported by detente (300 entries, so a
+# full tile and partial ones): every tile path, the entry bundles behind a
+# width byte (the number of entries - 1, as the target reads them), cut
+# bundles, single entries, and the entries' descriptions.
+if [ -x "$DETENTE" ] && [ -d "$OUT/fuzz_tiles" ]; then
+	tmp=$(mktemp -d)
+	mkdir -p "$tmp/p"
+	awk -v d="$tmp/p" 'BEGIN { for (i = 1; i <= 300; i++) { f = d "/" i; print "seed " i > f; close(f) } }'
+	if "$DETENTE" --db "$tmp/db" init --party seeds >/dev/null 2>&1 &&
+		"$DETENTE" --db "$tmp/db" log append --kind intel --tlp GREEN \
+			--about "zeek telemetry conn.log of X | format=zeek victim=A%20B home-net=10.0.0.0/8" \
+			$(seq 1 300 | sed "s|^|$tmp/p/|") >/dev/null 2>&1 &&
+		"$DETENTE" --db "$tmp/db" log export "$tmp/x" >/dev/null 2>&1; then
+		i=0
+		(cd "$tmp/x" && find tile -type f) | while IFS= read -r rel; do
+			i=$((i + 1))
+			printf '%s' "$rel" >"$OUT/fuzz_tiles/path-$i"
+			case "$rel" in
+			tile/entries/*)
+				w=${rel##*.p/}
+				case "$rel" in *.p/*) ;; *) w=256 ;; esac
+				{ printf "\\$(printf '%03o' $((w - 1)))"; cat "$tmp/x/$rel"; } >"$OUT/fuzz_tiles/bundle-$i"
+				head -c 700 "$tmp/x/$rel" >"$OUT/fuzz_tiles/bundle-cut-$i"
+				;;
+			esac
+		done
+		for n in 0 1 299; do
+			"$DETENTE" --db "$tmp/db" log entry $n >"$OUT/fuzz_tiles/entry-$n" 2>/dev/null
+		done
+	fi
+	rm -rf "$tmp"
+fi
+
 for t in $TARGETS; do
 	echo "fuzz-seeds $t: $(find "$OUT/$t" -type f | wc -l) seeds in $OUT/$t"
 done

@@ -18,6 +18,8 @@ static const char usage[] =
     "       detente log consistency OLD NEW\n"
     "       detente log verify\n"
     "       detente log cosign CHECKPOINT_FILE [--proof FILE] [--peer NAME]\n"
+    "       detente log export [--tlp LEVEL] DIR\n"
+    "       detente log cosignature add FILE...\n"
     "\n"
     "The node's signed, append-only Merkle log (RFC 6962, C2SP checkpoints).\n"
     "\n"
@@ -35,7 +37,19 @@ static const char usage[] =
     "               entries; names the first mismatch\n"
     "  cosign       check a peer's checkpoint against the last one accepted from it\n"
     "               (with the consistency proof in FILE), keep it, and print it with\n"
-    "               this node's cosignature added\n";
+    "               this node's cosignature added\n"
+    "  export       write the log into DIR as a static C2SP tlog-tiles tree for\n"
+    "               peers ('detente sync --from DIR'): checkpoint, tile/<L>/<N>,\n"
+    "               tile/entries/<N> (width 256, .p/<W> when partial), vkey,\n"
+    "               cosigner-vkey, and payload/sha256/<hex> for each entry whose\n"
+    "               TLP is at most LEVEL (default AMBER; TLP:RED payloads never\n"
+    "               leave the node, so RED is refused: the highest is AMBER+STRICT).\n"
+    "               Exporting again into DIR updates it; files are replaced\n"
+    "               atomically, the checkpoint last\n"
+    "  cosignature add\n"
+    "               record the cosignatures peers added to this node's checkpoint\n"
+    "               (what their 'sync --cosigned' wrote); exports then carry them.\n"
+    "               A peer's cosigner key must be known: 'peer add ... --cosigner'\n";
 
 static int open_or_fail(struct cli *c, struct ledger **l)
 {
@@ -162,6 +176,84 @@ static int do_append(struct cli *c, int argc, char **argv)
 	return rc;
 }
 
+static int do_export(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"tlp", required_argument, NULL, 't'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0, 0, 0, 0},
+	};
+	const char *tlp = NULL;
+	struct ledger_export_report rep;
+	struct ledger *l;
+	struct dt_diag d;
+	int ch, rc;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 't': tlp = optarg; break;
+		case 'h': fputs(usage, stdout); return 0;
+		default: fputs(usage, stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind + 1 != argc) {
+		cli_error("log export: one DIR is required");
+		return EXIT_USAGE;
+	}
+	if ((rc = open_or_fail(c, &l)))
+		return rc;
+	dt_diag_clear(&d);
+	if (ledger_export(l, argv[optind], tlp, &rep, &d)) {
+		cli_diag(&d);
+		ledger_close(l);
+		return EXIT_USAGE;
+	}
+	printf("exported %llu entries to %s: %llu tiles and %llu entry bundles written, "
+	       "%llu payloads shared, %llu withheld by TLP, %llu not held\n",
+	       (unsigned long long)rep.size, argv[optind], (unsigned long long)rep.tiles,
+	       (unsigned long long)rep.bundles, (unsigned long long)rep.payloads,
+	       (unsigned long long)rep.withheld, (unsigned long long)rep.absent);
+	ledger_close(l);
+	return 0;
+}
+
+static int do_cosignature(struct cli *c, int argc, char **argv)
+{
+	struct ledger *l;
+	int rc;
+
+	if (argc < 3 || strcmp(argv[1], "add") != 0) {
+		cli_error("log cosignature: use 'log cosignature add FILE...'");
+		return EXIT_USAGE;
+	}
+	if ((rc = open_or_fail(c, &l)))
+		return rc;
+	for (int i = 2; i < argc; i++) {
+		struct dt_diag d;
+		size_t len, added;
+		char *note = read_all(argv[i], &len);
+		enum dt_err err;
+
+		dt_diag_clear(&d);
+		if (note == NULL) {
+			cli_error("%s: cannot read: %s", argv[i], strerror(errno));
+			rc = EXIT_USAGE;
+			continue;
+		}
+		err = ledger_cosignature_add(l, note, len, &added, &d);
+		free(note);
+		if (err) {
+			cli_error("%s: %s", argv[i], d.msg);
+			rc = rc ? rc : EXIT_REJECTED;
+			continue;
+		}
+		printf("%s: %zu cosignature%s recorded\n", argv[i], added, added == 1 ? "" : "s");
+	}
+	ledger_close(l);
+	return rc;
+}
+
 int cmd_log(struct cli *c, int argc, char **argv)
 {
 	struct ledger *l = NULL;
@@ -185,6 +277,10 @@ int cmd_log(struct cli *c, int argc, char **argv)
 	}
 	if (strcmp(sub, "append") == 0)
 		return do_append(c, argc - 1, argv + 1);
+	if (strcmp(sub, "export") == 0)
+		return do_export(c, argc - 1, argv + 1);
+	if (strcmp(sub, "cosignature") == 0)
+		return do_cosignature(c, argc - 1, argv + 1);
 	dt_diag_clear(&d);
 	strbuf_init(&out, 1u << 22);
 	if (strcmp(sub, "checkpoint") == 0 && argc == 2) {

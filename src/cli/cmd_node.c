@@ -26,10 +26,13 @@ static const char key_usage[] =
     "that signs cosignatures (type 0x04).\n";
 
 static const char peer_usage[] =
-    "usage: detente peer add NAME VKEY [URL]\n"
+    "usage: detente peer add NAME VKEY [URL] [--cosigner CVKEY]\n"
     "\n"
     "Record a peer node: its name, its verifier key as its 'detente key show'\n"
-    "prints it, and optionally its URL.\n";
+    "prints it, and optionally its URL.  With --cosigner, also the key it signs\n"
+    "cosignatures with ('detente key show --cosigner'; an export's cosigner-vkey),\n"
+    "so that 'log cosignature add' can check the cosignatures it makes on this\n"
+    "node's checkpoints (given alone for a peer added before, it is recorded).\n";
 
 int cmd_init(struct cli *c, int argc, char **argv)
 {
@@ -120,10 +123,47 @@ int cmd_peer(struct cli *c, int argc, char **argv)
 	struct dt_diag d;
 	struct ledger *l;
 	enum dt_err err;
+	const char *cvkey = NULL;
+	int k = 1;
 
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		fputs(peer_usage, stdout);
 		return 0;
+	}
+	/* --cosigner CVKEY, wherever it is */
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--cosigner") == 0 && i + 1 < argc) {
+			cvkey = argv[++i];
+			continue;
+		}
+		argv[k++] = argv[i];
+	}
+	argc = k;
+	if (cvkey && argc == 3 && strcmp(argv[1], "add") == 0) {
+		/* a cosigner key for a peer added before */
+		dt_diag_clear(&d);
+		if (ledger_open(c->db, &l, &d)) {
+			cli_diag(&d);
+			return EXIT_USAGE;
+		}
+		err = ledger_peer_cosigner(l, argv[2], cvkey, &d);
+		ledger_close(l);
+		if (err) {
+			cli_diag(&d);
+			return EXIT_USAGE;
+		}
+		return 0;
+	}
+	if (cvkey) {
+		struct note_verifier v;
+
+		dt_diag_clear(&d);
+		if (note_vkey_parse(cvkey, strlen(cvkey), &v, &d) || v.type != NOTE_TYPE_COSIG) {
+			cli_error("peer add: --cosigner '%s' is not a cosigner key (type 0x04, as "
+			          "'detente key show --cosigner' prints it)",
+			          cvkey);
+			return EXIT_USAGE;
+		}
 	}
 	if (argc < 4 || argc > 5 || strcmp(argv[1], "add") != 0) {
 		fputs(peer_usage, stderr);
@@ -135,6 +175,8 @@ int cmd_peer(struct cli *c, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	err = ledger_peer_add(l, argv[2], argv[3], argc == 5 ? argv[4] : NULL, &d);
+	if (!err && cvkey)
+		err = ledger_peer_cosigner(l, argv[2], cvkey, &d);
 	ledger_close(l);
 	if (err) {
 		cli_diag(&d);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/hex.h"
 #include "ingest/formats.h"
@@ -158,10 +159,19 @@ enum dt_err submit_file(struct ledger *l, struct store *s, const struct geo_inde
 	enum dt_err err;
 
 	memset(r, 0, sizeof(*r));
-	/* one pass: the payload copy, hashed as it is written; the events are
-	 * then parsed from that copy, the bytes the ledger commits to */
-	if ((err = ledger_import_file(l, path, sha256, &size, stored, sizeof(stored), diag)))
+	if (o->party) {
+		/* a peer's payload, verified against its digest when it was
+		 * mirrored: parse it where it is */
+		if ((err = ledger_hash_file(path, sha256, &size, diag)))
+			return err;
+		snprintf(stored, sizeof(stored), "%s", path);
+	} else if ((err =
+	                ledger_import_file(l, path, sha256, &size, stored, sizeof(stored), diag))) {
+		/* one pass: the payload copy, hashed as it is written; the
+		 * events are then parsed from that copy, the bytes the ledger
+		 * commits to */
 		return err;
+	}
 	dt_hex_encode(sha256, 32, hex);
 	snprintf(r->digest, sizeof(r->digest), "sha256:%s", hex);
 	if (store_submission(s, sha256, &r->entry)) {
@@ -185,18 +195,22 @@ enum dt_err submit_file(struct ledger *l, struct store *s, const struct geo_inde
 		goto out;
 	}
 	snprintf(r->format, sizeof(r->format), "%s", fmt);
-	{
+	if (o->party) {
+		r->entry = o->party_entry;
+	} else {
 		struct ledger_entry_in e = {.kind = "submission", .tlp = o->tlp, .path = NULL};
-		char about[1200];
+		char about[LEDGER_MAX_ABOUT + 1];
 		const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 
 		memcpy(e.sha256, sha256, 32);
 		e.size = size;
-		snprintf(about, sizeof(about), "%s telemetry %s%s%s", fmt, base,
-		         o->victim ? " of " : "", o->victim ? o->victim : "");
-		for (char *p = about; *p; p++)
-			if ((unsigned char)*p < 0x20 || *p == 0x7f)
-				*p = '?';
+		if ((err = submit_about_format(fmt, base, o, about, sizeof(about)))) {
+			dt_diag_set(diag, path, 0,
+			            "victim, sector and home networks do not fit in an entry's "
+			            "%d-byte description",
+			            LEDGER_MAX_ABOUT);
+			goto out;
+		}
 		e.about = about;
 		if ((err = ledger_append(l, &e, 1, true, &r->entry, NULL, diag)))
 			goto out;
@@ -210,6 +224,7 @@ enum dt_err submit_file(struct ledger *l, struct store *s, const struct geo_inde
 		    .sector = o->sector,
 		    .name = path,
 		    .refdata = ix ? geo_index_digest(ix) : NULL,
+		    .party = o->party,
 		};
 
 		if (ix && (actx = calloc(1, sizeof(*actx))) == NULL) {
@@ -248,4 +263,208 @@ out:
 	free(actx);
 	reader_close(rd);
 	return err;
+}
+
+/* ---- the about line's parameters, and peers' submissions ------------------ */
+
+static bool plain(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+	       strchr("-._~:/,+", c) != NULL;
+}
+
+/* Appends "key=value" (percent-encoded) and a leading space to b. */
+static enum dt_err add_param(struct strbuf *b, const char *key, const char *v)
+{
+	enum dt_err err = strbuf_addf(b, " %s=", key);
+
+	for (const unsigned char *p = (const unsigned char *)v; !err && *p; p++)
+		err = plain(*p) ? strbuf_addc(b, (char)*p) : strbuf_addf(b, "%%%02X", *p);
+	return err;
+}
+
+enum dt_err submit_about_format(const char *fmt, const char *file, const struct submit_opts *o,
+                                char *out, size_t size)
+{
+	struct strbuf params, home;
+	char desc[LEDGER_MAX_ABOUT + 1];
+	enum dt_err err;
+	size_t room;
+
+	strbuf_init(&params, LEDGER_MAX_ABOUT);
+	strbuf_init(&home, LEDGER_MAX_ABOUT);
+	err = add_param(&params, "format", fmt);
+	if (!err && o->victim && *o->victim)
+		err = add_param(&params, "victim", o->victim);
+	if (!err && o->sector && *o->sector)
+		err = add_param(&params, "sector", o->sector);
+	for (size_t i = 0; !err && i < o->nhome; i++) {
+		char net[DT_IP_STRLEN + 8];
+
+		dt_prefix_format(&o->home[i], net);
+		err = (i ? strbuf_addc(&home, ',') : DT_OK);
+		err = err ? err : strbuf_adds(&home, net);
+	}
+	if (!err && o->nhome)
+		err = add_param(&params, "home-net", home.p);
+	/* " | " + params, and at least a few bytes of description */
+	if (!err && (params.len + 3 + 16 > LEDGER_MAX_ABOUT || size < LEDGER_MAX_ABOUT + 1))
+		err = DT_ELIMIT;
+	if (!err) {
+		snprintf(desc, sizeof(desc), "%s telemetry %s%s%s", fmt, file,
+		         o->victim ? " of " : "", o->victim ? o->victim : "");
+		/* file names and victims are not trusted text */
+		for (char *p = desc; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = '?';
+		room = LEDGER_MAX_ABOUT - params.len - 2; /* " |" then params' space */
+		if (strlen(desc) > room) {
+			size_t cut = room;
+
+			/* do not split a UTF-8 sequence */
+			while (cut > 0 && ((unsigned char)desc[cut] & 0xC0) == 0x80)
+				cut--;
+			desc[cut] = '\0';
+		}
+		snprintf(out, size, "%s |%s", desc, params.p);
+	}
+	strbuf_release(&params);
+	strbuf_release(&home);
+	return err;
+}
+
+static int unhex(char c)
+{
+	return c >= '0' && c <= '9'   ? c - '0'
+	       : c >= 'A' && c <= 'F' ? c - 'A' + 10
+	       : c >= 'a' && c <= 'f' ? c - 'a' + 10
+	                              : -1;
+}
+
+enum dt_err submit_about_parse(const char *about, struct submit_opts *o, char *store, size_t size)
+{
+	const char *p = NULL, *q;
+	size_t used = 0;
+	bool any = false;
+
+	for (q = strstr(about, " | "); q; q = strstr(q + 1, " | "))
+		p = q;
+	if (p == NULL)
+		return DT_ENOTFOUND;
+	p += 3;
+	while (*p) {
+		const char *end = strchr(p, ' '), *eq;
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		char *val = store + used;
+
+		eq = memchr(p, '=', len);
+		if (eq == NULL || eq == p)
+			return DT_EPARSE;
+		/* decode the value into store */
+		for (const char *v = eq + 1; v < p + len; v++) {
+			char c = *v;
+
+			if (c == '%') {
+				int a, b;
+
+				if (v + 2 >= p + len + 0 + 1 || (a = unhex(v[1])) < 0 ||
+				    (b = unhex(v[2])) < 0)
+					return DT_EPARSE;
+				c = (char)(a << 4 | b);
+				v += 2;
+			}
+			if (c == '\0' || used + 2 > size)
+				return DT_EPARSE;
+			store[used++] = c;
+		}
+		store[used++] = '\0';
+#define KEY(k) ((size_t)(eq - p) == sizeof(k) - 1 && memcmp(p, k, sizeof(k) - 1) == 0)
+		if (KEY("format")) {
+			o->format = val;
+			any = true;
+		} else if (KEY("victim")) {
+			o->victim = val;
+		} else if (KEY("sector")) {
+			o->sector = val;
+		} else if (KEY("home-net")) {
+			o->nhome = 0;
+			for (const char *h = val; *h;) {
+				size_t n = strcspn(h, ",");
+
+				if (n == 0 || o->nhome == SUBMIT_MAX_HOME ||
+				    dt_prefix_parse(h, n, &o->home[o->nhome++], NULL) != DT_OK)
+					return DT_EPARSE;
+				h += n + (h[n] == ',');
+			}
+		}
+#undef KEY
+		p += len + (end != NULL);
+	}
+	return any ? DT_OK : DT_ENOTFOUND;
+}
+
+/* The time of an entry (RFC 3339 UTC, µs) as µs since the epoch, or 0. */
+static int64_t entry_time_us(const char *t)
+{
+	struct tm tm;
+	const char *end;
+	long us = 0;
+
+	memset(&tm, 0, sizeof(tm));
+	if ((end = strptime(t, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL)
+		return 0;
+	if (*end == '.')
+		us = strtol(end + 1, NULL, 10);
+	return (int64_t)timegm(&tm) * 1000000 + us;
+}
+
+enum dt_err submit_peer(struct ledger *l, struct store *s, const struct geo_index *ix,
+                        const char *peer, event_warn_fn *warn, void *wctx,
+                        void (*done)(void *ctx, const struct submit_peer_item *it), void *dctx,
+                        struct dt_diag *diag)
+{
+	struct ledger_peer_entry *v = NULL;
+	size_t n = 0;
+	enum dt_err err;
+
+	if ((err = ledger_peer_entries(l, peer, "submission", &v, &n, diag)))
+		return err;
+	for (size_t i = 0; i < n; i++) {
+		struct submit_opts o = {.format = "auto"};
+		struct submit_result r;
+		struct submit_peer_item it = {.peer = v[i].peer,
+		                              .author = v[i].e.author,
+		                              .about = v[i].e.about,
+		                              .idx = v[i].idx,
+		                              .r = &r};
+		struct dt_diag d;
+		char path[1400], store[LEDGER_MAX_ABOUT + 8];
+		uint64_t entry;
+
+		if (ledger_payload_path(l, v[i].e.sha256, path, sizeof(path)) != DT_OK ||
+		    store_submission(s, v[i].e.sha256, &entry))
+			continue;
+		submit_default_home(&o);
+		dt_diag_clear(&d);
+		it.diag = &d;
+		it.err = submit_about_parse(v[i].e.about, &o, store, sizeof(store));
+		if (it.err == DT_ENOTFOUND)
+			continue; /* not made by ingest: no parameters to ingest it with */
+		if (it.err) {
+			dt_diag_set(&d, NULL, 0,
+			            "peer '%s' entry %llu: malformed ingest parameters in its "
+			            "description",
+			            v[i].peer, (unsigned long long)v[i].idx);
+		} else {
+			o.party = v[i].e.author;
+			o.party_entry = v[i].idx;
+			o.now_us = entry_time_us(v[i].e.time);
+			memset(&r, 0, sizeof(r));
+			it.err = submit_file(l, s, ix, path, &o, warn, wctx, &r, &d);
+		}
+		if (done)
+			done(dctx, &it);
+	}
+	free(v);
+	return DT_OK;
 }

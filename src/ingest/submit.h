@@ -30,6 +30,12 @@ struct submit_opts {
 	 * so far; called every few thousand events; may be NULL */
 	void (*progress)(void *pctx, uint64_t done, uint64_t total, uint64_t events);
 	void *pctx;
+	/* A peer's submission (submit_peer): NULL for this node's own.  The
+	 * file is then the payload already in the store under its digest, no
+	 * ledger entry is made, and the submission is recorded as party's
+	 * entry party_entry of its log. */
+	const char *party;
+	uint64_t party_entry;
 };
 
 /* The default home networks: RFC 1918, RFC 6598, loopback, link-local,
@@ -46,8 +52,47 @@ struct submit_result {
 	char damage[256];
 };
 
+/*
+ * The ingest parameters travel in the submission entry's about line, so
+ * that a peer re-ingests a mirrored file exactly as its author did:
+ *     <description> | format=<fmt> victim=<v> sector=<s> home-net=<cidr>,...
+ * Values are percent-encoded (every byte outside A-Z a-z 0-9 - . _ ~ : / ,
+ * + as %XX); the parameters follow the last " | "; unknown keys are
+ * ignored; victim and sector are left out when not given.
+ */
+enum dt_err submit_about_format(const char *fmt, const char *file, const struct submit_opts *o,
+                                char *out, size_t size);
+
+/* The parameters of an about line into o (format, victim, sector, home
+ * networks; strings point into store, which must hold size bytes and
+ * outlive o).  DT_ENOTFOUND when the line carries none, DT_EPARSE when
+ * they are malformed. */
+enum dt_err submit_about_parse(const char *about, struct submit_opts *o, char *store, size_t size);
+
 enum dt_err submit_file(struct ledger *l, struct store *s, const struct geo_index *ix,
                         const char *path, const struct submit_opts *o, event_warn_fn *warn,
                         void *wctx, struct submit_result *r, struct dt_diag *diag);
+
+/* What submit_peer did with one mirrored submission entry. */
+struct submit_peer_item {
+	const char *peer, *author, *about;
+	uint64_t idx;
+	enum dt_err err; /* DT_OK: ingested (see r); else why not (diag) */
+	const struct submit_result *r;
+	const struct dt_diag *diag;
+};
+
+/*
+ * Ingests the mirrored submission entries of peer (NULL: every peer) whose
+ * payload this node holds and has not ingested yet, each with the
+ * parameters its signed about line carries, as the peer party's
+ * submission (no entry in this node's log).  Entries without parameters
+ * or without a payload are left alone.  done (may be NULL) hears of each
+ * entry tried.  Re-running is a no-op.
+ */
+enum dt_err submit_peer(struct ledger *l, struct store *s, const struct geo_index *ix,
+                        const char *peer, event_warn_fn *warn, void *wctx,
+                        void (*done)(void *ctx, const struct submit_peer_item *it), void *dctx,
+                        struct dt_diag *diag);
 
 #endif

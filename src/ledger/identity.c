@@ -42,7 +42,27 @@ static const char schema[] =
     " added TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS peer_checkpoints(peer TEXT NOT NULL, size INTEGER NOT NULL,"
     " root BLOB NOT NULL, note TEXT NOT NULL, accepted TEXT NOT NULL,"
-    " PRIMARY KEY(peer, size));";
+    " PRIMARY KEY(peer, size));"
+    /* sync: every entry mirrored from a peer's log, verified against a
+     * checkpoint of that peer before it is stored (ledger/sync.c) */
+    "CREATE TABLE IF NOT EXISTS peer_entries(peer TEXT NOT NULL, idx INTEGER NOT NULL,"
+    " leaf BLOB NOT NULL, leaf_hash BLOB NOT NULL, author TEXT NOT NULL, kind TEXT NOT NULL,"
+    " tlp TEXT NOT NULL, payload BLOB NOT NULL, size INTEGER NOT NULL, time TEXT NOT NULL,"
+    " about TEXT NOT NULL, PRIMARY KEY(peer, idx)) WITHOUT ROWID;"
+    /* what a peer was caught doing: both signed checkpoints */
+    "CREATE TABLE IF NOT EXISTS peer_evidence(id INTEGER PRIMARY KEY, peer TEXT NOT NULL,"
+    " kind TEXT NOT NULL, detected TEXT NOT NULL, accepted TEXT, offered TEXT NOT NULL,"
+    " detail TEXT NOT NULL);"
+    /* cosignatures peers made on this node's own checkpoints */
+    "CREATE TABLE IF NOT EXISTS cosignatures(size INTEGER NOT NULL, peer TEXT NOT NULL,"
+    " line TEXT NOT NULL, added TEXT NOT NULL, PRIMARY KEY(size, peer));";
+
+/* Columns added after a table was first created: added when missing. */
+static const struct {
+	const char *table, *column, *alter;
+} migrations[] = {
+    {"peers", "cvkey", "ALTER TABLE peers ADD COLUMN cvkey TEXT"},
+};
 
 void ledger_now(char *buf, size_t size)
 {
@@ -141,7 +161,23 @@ static enum dt_err open_db(struct ledger *l, const char *db, bool create, struct
 		return create ? DT_EIO : DT_ENOTFOUND;
 	}
 	sqlite3_busy_timeout(l->db, 10000);
-	return ledger_exec(l, schema, diag);
+	if (ledger_exec(l, schema, diag))
+		return DT_EIO;
+	for (size_t i = 0; i < sizeof(migrations) / sizeof(*migrations); i++) {
+		sqlite3_stmt *st;
+		bool have;
+
+		if (sqlite3_prepare_v2(l->db, "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2",
+		                       -1, &st, NULL) != SQLITE_OK)
+			return ledger_exec(l, "SELECT 1 FROM pragma_table_info('x')", diag);
+		sqlite3_bind_text(st, 1, migrations[i].table, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, migrations[i].column, -1, SQLITE_STATIC);
+		have = sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_finalize(st);
+		if (!have && ledger_exec(l, migrations[i].alter, diag))
+			return DT_EIO;
+	}
+	return DT_OK;
 }
 
 static void release(struct ledger *l)

@@ -137,4 +137,141 @@ enum dt_err ledger_cosign(struct ledger *l, const char *peer, const char *note, 
                           const char *proof, size_t proof_len, struct strbuf *out,
                           struct dt_diag *diag);
 
+/* Records the cosigner verifier key (type 0x04, as the peer's 'detente key
+ * show --cosigner' prints it) of peer name, so that cosignatures it makes
+ * on this node's checkpoints can be checked (ledger_cosignature_add). */
+enum dt_err ledger_peer_cosigner(struct ledger *l, const char *name, const char *cvkey,
+                                 struct dt_diag *diag);
+
+/* ---- entries as data ----------------------------------------------------- */
+
+/* The fields of a detente.entry/v1 leaf. */
+struct ledger_entry_info {
+	char author[NOTE_MAX_NAME];
+	char kind[32];
+	char time[40];
+	char tlp[16];
+	uint8_t sha256[32];
+	uint64_t size;
+	char about[LEDGER_MAX_ABOUT + 1];
+};
+
+/* Parses an entry's leaf bytes (a signed note; the signature is not
+ * checked here) strictly: the seven lines in order, known kind and TLP.
+ * DT_EPARSE naming the line in diag otherwise. */
+enum dt_err ledger_entry_parse(const char *leaf, size_t len, struct ledger_entry_info *out,
+                               struct dt_diag *diag);
+
+/* TLP levels in order CLEAR 0, GREEN 1, AMBER 2, AMBER+STRICT 3, RED 4;
+ * -1 for anything else. */
+int ledger_tlp_rank(const char *tlp);
+
+/* The path of the stored payload with this digest into out, or
+ * DT_ENOTFOUND when this node does not hold it. */
+enum dt_err ledger_payload_path(struct ledger *l, const uint8_t sha256[32], char *out, size_t size);
+
+/* ---- exchange: the log as C2SP tlog-tiles (ledger/tiles.h) ---------------- */
+
+struct ledger_export_report {
+	uint64_t size;           /* entries in the exported tree */
+	uint64_t tiles, bundles; /* files written (unchanged ones skipped) */
+	uint64_t payloads;       /* payload files in the directory */
+	uint64_t withheld;       /* entries whose payload the TLP holds back */
+	uint64_t absent;         /* entries whose payload this node lacks */
+};
+
+/*
+ * Writes this node's log into dir as a static c2sp.org/tlog-tiles tree:
+ * `checkpoint` (the current signed checkpoint with the cosignatures peers
+ * made on it), `tile/<L>/<N>[.p/<W>]`, `tile/entries/<N>[.p/<W>]`, `vkey`
+ * and `cosigner-vkey`, and `payload/sha256/<hex>` for each entry whose TLP
+ * is at or below max_tlp (NULL: AMBER).  TLP:RED payloads never leave the
+ * node: max_tlp "RED" is refused (DT_EINVAL), and payloads above max_tlp
+ * left by an earlier export are removed.  Every file is written to a
+ * temporary name and renamed; the checkpoint last, so that a reader never
+ * sees a checkpoint whose tiles are missing.  Full tiles already present
+ * are kept (they are immutable); a directory holding another log's export
+ * is refused (DT_EEXIST).
+ */
+enum dt_err ledger_export(struct ledger *l, const char *dir, const char *max_tlp,
+                          struct ledger_export_report *rep, struct dt_diag *diag);
+
+/*
+ * Where sync reads a peer's tlog-tiles resources from: a directory here,
+ * an HTTP client later.  get reads resource `path` ("checkpoint",
+ * "tile/0/000", ...) into out, at most out->max bytes (DT_ELIMIT beyond);
+ * get_file makes a local file hold resource `path` (payloads, possibly
+ * large) and writes its name into local.  Both return DT_ENOTFOUND when
+ * the resource does not exist.
+ */
+struct ledger_source {
+	enum dt_err (*get)(void *ctx, const char *path, struct strbuf *out, struct dt_diag *diag);
+	enum dt_err (*get_file)(void *ctx, const char *path, char *local, size_t size,
+	                        struct dt_diag *diag);
+	void *ctx;
+};
+
+/* A source reading the files of dir (which must outlive it). */
+void ledger_source_dir(struct ledger_source *src, const char *dir);
+
+struct ledger_sync_report {
+	char peer[NOTE_MAX_NAME];
+	uint64_t old_size;     /* entries mirrored before */
+	uint64_t size;         /* the peer's checkpoint size */
+	uint64_t new_entries;  /* entries mirrored now */
+	uint64_t payloads;     /* payloads copied (digest verified) */
+	uint64_t payloads_bad; /* payloads whose digest did not match: dropped */
+	uint64_t withheld;     /* new entries whose payload the peer did not share */
+	uint64_t tiles;        /* hash tiles checked */
+	int64_t evidence;      /* peer_evidence row of a refusal, or -1 */
+	char evidence_kind[16];
+};
+
+/*
+ * Mirrors a peer's log from src: reads its checkpoint and checks it is
+ * signed by peer (NULL: the peer whose key name is the checkpoint's
+ * origin); reads the entry bundles of the entries not yet mirrored,
+ * checks each entry's signature by the peer, recomputes the Merkle tree
+ * from all leaves (the mirrored ones and the new), checks its root against
+ * the checkpoint and every hash tile covering the new entries against it,
+ * and checks the tree is consistent with the checkpoint accepted from the
+ * peer before (ledger_cosign's rules).  Then, in one transaction, stores
+ * the new entries (peer_entries), records the checkpoint (and a
+ * peer-checkpoint entry of this node's log), and writes the checkpoint
+ * with this node's cosignature added to cosigned.  Payloads the peer
+ * shares are copied into the payload store when their digest matches.
+ *
+ * A refusal is DT_EFORMAT with the reason in diag: a checkpoint not signed
+ * by the peer, an entry not signed by it, files that do not hash to the
+ * checkpoint (a bad bundle or tile), a smaller tree than accepted before
+ * (rollback), or a different history (fork, split view).  For the last
+ * ones both signed checkpoints are kept in peer_evidence (rep->evidence).
+ * Nothing else changes on a refusal or an error.
+ */
+enum dt_err ledger_sync(struct ledger *l, const char *peer, const struct ledger_source *src,
+                        struct strbuf *cosigned, struct ledger_sync_report *rep,
+                        struct dt_diag *diag);
+
+/* An entry mirrored from a peer. */
+struct ledger_peer_entry {
+	char peer[NOTE_MAX_NAME];
+	uint64_t idx;
+	struct ledger_entry_info e;
+};
+
+/* The mirrored entries of peer (NULL: all peers) of kind (NULL: all), in
+ * (peer, idx) order, as a malloc'd array the caller frees. */
+enum dt_err ledger_peer_entries(struct ledger *l, const char *peer, const char *kind,
+                                struct ledger_peer_entry **out, size_t *n, struct dt_diag *diag);
+
+/*
+ * Records the cosignatures in note, a checkpoint this node signed with
+ * cosignature lines by peers added (what their 'sync' or 'log cosign'
+ * wrote), so that exports carry them.  Lines by peers whose cosigner key
+ * is known must verify (DT_EFORMAT otherwise); *added counts those
+ * recorded; DT_ENOTFOUND when none is by a known cosigner.
+ */
+enum dt_err ledger_cosignature_add(struct ledger *l, const char *note, size_t len, size_t *added,
+                                   struct dt_diag *diag);
+
 #endif

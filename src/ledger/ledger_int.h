@@ -56,4 +56,38 @@ void ledger_now(char *buf, size_t size);
 enum dt_err ledger_store_bytes(struct ledger *l, const uint8_t sha256[32], const void *data,
                                size_t len, struct dt_diag *diag);
 
+/* Copies the file src into the payload store under its digest sha256,
+ * verifying the digest as it copies (DT_EFORMAT when it differs; nothing
+ * is stored then).  A payload already stored is kept as it is. */
+enum dt_err ledger_store_file(struct ledger *l, const uint8_t sha256[32], const char *src,
+                              struct dt_diag *diag);
+
+/* ledger_append inside a transaction the caller opened (BEGIN IMMEDIATE)
+ * and commits or rolls back (then calling ledger_cache_clear); payload
+ * files (in->path) are not stored: use ledger_store_file first. */
+enum dt_err ledger_append_locked(struct ledger *l, const struct ledger_entry_in *in, size_t n,
+                                 bool dedup, uint64_t *first, bool *existed, struct dt_diag *diag);
+
+/* The peer named `name`, or (name NULL) the one whose key name is origin:
+ * its name into pname and its log verifier into v.  DT_ENOTFOUND, said in
+ * diag, when there is none. */
+enum dt_err ledger_find_peer(struct ledger *l, const char *name, const char *origin, char *pname,
+                             size_t psize, struct note_verifier *v, struct dt_diag *diag);
+
+/*
+ * Inside a transaction: checks a checkpoint of peer pname (signature and
+ * origin already verified) against the last one accepted from that peer
+ * with the consistency proof, and records it (peer_checkpoints and a
+ * peer-checkpoint entry of this node's log, whose payload the caller has
+ * stored with ledger_store_bytes) unless it is the one accepted before
+ * (*same).  A refusal is DT_EFORMAT with the reason in diag, and *kind
+ * (may be NULL) says which: "rollback", "fork" or "inconsistent"; the note
+ * accepted before is then copied into prev (may be NULL).
+ */
+enum dt_err ledger_peer_accept_locked(struct ledger *l, const char *pname,
+                                      const struct checkpoint *cp, const char *text,
+                                      size_t text_len, const uint8_t proof[][MERKLE_HASH_LEN],
+                                      size_t np, bool *same, const char **kind, struct strbuf *prev,
+                                      struct dt_diag *diag);
+
 #endif

@@ -217,8 +217,7 @@ out:
 	return err;
 }
 
-/* Copies src into the payload store under its digest, verifying it. */
-static enum dt_err store_file(struct ledger *l, const uint8_t sha[32], const char *src,
+enum dt_err ledger_store_file(struct ledger *l, const uint8_t sha[32], const char *src,
                               struct dt_diag *diag)
 {
 	char dir[1200], dst[1300], tmp[1400], hex[65];
@@ -378,8 +377,8 @@ static enum dt_err find_existing(struct ledger *l, const struct ledger_entry_in 
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? DT_OK : DT_EIO;
 }
 
-enum dt_err ledger_append(struct ledger *l, const struct ledger_entry_in *in, size_t n, bool dedup,
-                          uint64_t *first, bool *existed, struct dt_diag *diag)
+enum dt_err ledger_append_locked(struct ledger *l, const struct ledger_entry_in *in, size_t n,
+                                 bool dedup, uint64_t *first, bool *existed, struct dt_diag *diag)
 {
 	sqlite3_stmt *ins_e = NULL, *ins_t = NULL;
 	struct strbuf text;
@@ -387,17 +386,10 @@ enum dt_err ledger_append(struct ledger *l, const struct ledger_entry_in *in, si
 	uint64_t size;
 	char now[40];
 	enum dt_err err;
-	bool in_tx = false;
 
 	strbuf_init(&text, LEDGER_MAX_ENTRY);
 	if (existed)
 		*existed = false;
-	for (size_t i = 0; i < n; i++)
-		if (in[i].path && (err = store_file(l, in[i].sha256, in[i].path, diag)))
-			goto out;
-	if ((err = ledger_exec(l, "BEGIN IMMEDIATE", diag)))
-		goto out;
-	in_tx = true;
 	if ((err = ledger_size(l, &size))) {
 		dt_diag_set(diag, l->path, 0, "database: %s", sqlite3_errmsg(l->db));
 		goto out;
@@ -473,21 +465,34 @@ enum dt_err ledger_append(struct ledger *l, const struct ledger_entry_in *in, si
 		}
 		size++;
 	}
-	if ((err = ledger_exec(l, "COMMIT", diag)))
-		goto out;
-	in_tx = false;
 	goto out;
 dberr:
 	dt_diag_set(diag, l->path, 0, "database: %s", sqlite3_errmsg(l->db));
 	err = DT_EIO;
 out:
-	if (in_tx) {
-		sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
-		ledger_cache_clear(l);
-	}
 	sqlite3_finalize(ins_e);
 	sqlite3_finalize(ins_t);
 	strbuf_release(&text);
+	return err;
+}
+
+enum dt_err ledger_append(struct ledger *l, const struct ledger_entry_in *in, size_t n, bool dedup,
+                          uint64_t *first, bool *existed, struct dt_diag *diag)
+{
+	enum dt_err err;
+
+	if (existed)
+		*existed = false;
+	for (size_t i = 0; i < n; i++)
+		if (in[i].path && (err = ledger_store_file(l, in[i].sha256, in[i].path, diag)))
+			return err;
+	if ((err = ledger_exec(l, "BEGIN IMMEDIATE", diag)))
+		return err;
+	if ((err = ledger_append_locked(l, in, n, dedup, first, existed, diag)) ||
+	    (err = ledger_exec(l, "COMMIT", diag))) {
+		sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+		ledger_cache_clear(l);
+	}
 	return err;
 }
 

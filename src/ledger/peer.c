@@ -64,8 +64,7 @@ enum dt_err ledger_peer_add(struct ledger *l, const char *name, const char *vkey
 	return DT_OK;
 }
 
-/* The peer named `name`, or whose key name is `origin`. */
-static enum dt_err find_peer(struct ledger *l, const char *name, const char *origin, char *pname,
+enum dt_err ledger_find_peer(struct ledger *l, const char *name, const char *origin, char *pname,
                              size_t psize, struct note_verifier *v, struct dt_diag *diag)
 {
 	sqlite3_stmt *st;
@@ -129,6 +128,120 @@ static enum dt_err parse_proof(const char *p, size_t len, uint8_t proof[][MERKLE
 	return DT_OK;
 }
 
+enum dt_err ledger_peer_accept_locked(struct ledger *l, const char *pname,
+                                      const struct checkpoint *cp, const char *text,
+                                      size_t text_len, const uint8_t proof[][MERKLE_HASH_LEN],
+                                      size_t np, bool *same, const char **kind, struct strbuf *prev,
+                                      struct dt_diag *diag)
+{
+	sqlite3_stmt *st = NULL;
+	bool have_old = false;
+	uint64_t old_size = 0;
+	uint8_t old_root[MERKLE_HASH_LEN];
+	char now[40];
+	enum dt_err err = DT_OK;
+
+	*same = false;
+	if (kind)
+		*kind = NULL;
+	sqlite3_prepare_v2(l->db,
+	                   "SELECT size, root, note FROM peer_checkpoints WHERE peer = ?1 "
+	                   "ORDER BY size DESC LIMIT 1",
+	                   -1, &st, NULL);
+	sqlite3_bind_text(st, 1, pname, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 1) == MERKLE_HASH_LEN) {
+		have_old = true;
+		old_size = (uint64_t)sqlite3_column_int64(st, 0);
+		memcpy(old_root, sqlite3_column_blob(st, 1), MERKLE_HASH_LEN);
+		if (prev)
+			strbuf_adds(prev, (const char *)sqlite3_column_text(st, 2));
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (have_old) {
+		if (cp->size < old_size) {
+			dt_diag_set(diag, NULL, 0,
+			            "refused: peer '%s' checkpoint size %llu is smaller than "
+			            "size %llu accepted before (history rewritten or rolled back)",
+			            pname, (unsigned long long)cp->size,
+			            (unsigned long long)old_size);
+			if (kind)
+				*kind = "rollback";
+			err = DT_EFORMAT;
+		} else if (cp->size == old_size) {
+			if (sodium_memcmp(cp->root, old_root, MERKLE_HASH_LEN) != 0) {
+				dt_diag_set(diag, NULL, 0,
+				            "refused: peer '%s' checkpoint at size %llu has a "
+				            "different root from the one accepted before (a fork)",
+				            pname, (unsigned long long)cp->size);
+				if (kind)
+					*kind = "fork";
+				err = DT_EFORMAT;
+			}
+			*same = true;
+		} else if (old_size == 0) {
+			/* every tree extends the empty one: nothing to prove, but the
+			 * accepted empty tree must have had the empty root */
+			uint8_t empty[MERKLE_HASH_LEN];
+
+			merkle_empty_root(empty);
+			if (sodium_memcmp(old_root, empty, MERKLE_HASH_LEN) != 0) {
+				dt_diag_set(diag, NULL, 0,
+				            "refused: the size-0 checkpoint accepted before from "
+				            "peer '%s' has a root that is not the empty tree's",
+				            pname);
+				if (kind)
+					*kind = "inconsistent";
+				err = DT_EFORMAT;
+			}
+		} else if (!merkle_verify_consistency(old_size, cp->size, old_root, cp->root, proof,
+		                                      np)) {
+			dt_diag_set(diag, NULL, 0,
+			            "refused: consistency proof from size %llu (accepted before) "
+			            "to %llu does not verify",
+			            (unsigned long long)old_size, (unsigned long long)cp->size);
+			if (kind)
+				*kind = "inconsistent";
+			err = DT_EFORMAT;
+		}
+		if (err)
+			return err;
+	}
+	if (*same)
+		return DT_OK;
+	ledger_now(now, sizeof(now));
+	sqlite3_prepare_v2(l->db,
+	                   "INSERT INTO peer_checkpoints(peer, size, root, note, accepted)"
+	                   " VALUES(?1, ?2, ?3, ?4, ?5)",
+	                   -1, &st, NULL);
+	sqlite3_bind_text(st, 1, pname, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)cp->size);
+	sqlite3_bind_blob(st, 3, cp->root, MERKLE_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, text, (int)text_len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		dt_diag_set(diag, l->path, 0, "database: %s", sqlite3_errmsg(l->db));
+		sqlite3_finalize(st);
+		return DT_EIO;
+	}
+	sqlite3_finalize(st);
+	{
+		/* the accepted checkpoint becomes evidence in this node's own log,
+		 * in the same transaction */
+		struct ledger_entry_in e = {.kind = "peer-checkpoint", .tlp = "CLEAR"};
+		char about[NOTE_MAX_NAME + 64];
+		uint64_t idx;
+
+		crypto_hash_sha256(e.sha256, (const uint8_t *)text, text_len);
+		e.size = text_len;
+		snprintf(about, sizeof(about), "checkpoint of peer %s at size %llu", pname,
+		         (unsigned long long)cp->size);
+		e.about = about;
+		err = ledger_append_locked(l, &e, 1, true, &idx, NULL, diag);
+	}
+	return err;
+}
+
 enum dt_err ledger_cosign(struct ledger *l, const char *peer, const char *text, size_t text_len,
                           const char *proof_text, size_t proof_len, struct strbuf *out,
                           struct dt_diag *diag)
@@ -137,18 +250,15 @@ enum dt_err ledger_cosign(struct ledger *l, const char *peer, const char *text, 
 	struct note_verifier pv;
 	struct checkpoint cp;
 	struct note n;
-	char pname[NOTE_MAX_NAME], now[40];
-	sqlite3_stmt *st = NULL;
+	char pname[NOTE_MAX_NAME];
 	size_t np = 0;
-	bool have_old = false, same = false;
-	uint64_t old_size = 0;
-	uint8_t old_root[MERKLE_HASH_LEN];
+	bool same = false;
 	enum dt_err err;
 
 	if ((err = note_parse(text, text_len, &n, diag)) ||
 	    (err = checkpoint_parse(n.text, n.text_len, &cp, diag)))
 		return err;
-	if ((err = find_peer(l, peer, cp.origin, pname, sizeof(pname), &pv, diag)))
+	if ((err = ledger_find_peer(l, peer, cp.origin, pname, sizeof(pname), &pv, diag)))
 		return err;
 	if ((err = note_verify(&n, &pv, 1, NULL, diag))) {
 		char why[sizeof(diag->msg)];
@@ -165,105 +275,23 @@ enum dt_err ledger_cosign(struct ledger *l, const char *peer, const char *text, 
 	if ((err = parse_proof(proof_text ? proof_text : "", proof_text ? proof_len : 0, proof, &np,
 	                       diag)))
 		return err;
+	/* the payload first: content-addressed, harmless if the rest fails */
+	crypto_hash_sha256(digest, (const uint8_t *)text, text_len);
+	if ((err = ledger_store_bytes(l, digest, text, text_len, diag)))
+		return err;
 	if ((err = ledger_exec(l, "BEGIN IMMEDIATE", diag)))
 		return err;
-	sqlite3_prepare_v2(l->db,
-	                   "SELECT size, root FROM peer_checkpoints WHERE peer = ?1 "
-	                   "ORDER BY size DESC LIMIT 1",
-	                   -1, &st, NULL);
-	sqlite3_bind_text(st, 1, pname, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 1) == MERKLE_HASH_LEN) {
-		have_old = true;
-		old_size = (uint64_t)sqlite3_column_int64(st, 0);
-		memcpy(old_root, sqlite3_column_blob(st, 1), MERKLE_HASH_LEN);
-	}
-	sqlite3_finalize(st);
-	st = NULL;
-	if (have_old) {
-		if (cp.size < old_size) {
-			dt_diag_set(diag, NULL, 0,
-			            "refused: peer '%s' checkpoint size %llu is smaller than "
-			            "size %llu accepted before (history rewritten or rolled back)",
-			            pname, (unsigned long long)cp.size,
-			            (unsigned long long)old_size);
-			err = DT_EFORMAT;
-		} else if (cp.size == old_size) {
-			if (sodium_memcmp(cp.root, old_root, MERKLE_HASH_LEN) != 0) {
-				dt_diag_set(diag, NULL, 0,
-				            "refused: peer '%s' checkpoint at size %llu has a "
-				            "different root from the one accepted before (a fork)",
-				            pname, (unsigned long long)cp.size);
-				err = DT_EFORMAT;
-			}
-			same = true;
-		} else if (old_size == 0) {
-			/* every tree extends the empty one: nothing to prove, but the
-			 * accepted empty tree must have had the empty root */
-			uint8_t empty[MERKLE_HASH_LEN];
-
-			merkle_empty_root(empty);
-			if (sodium_memcmp(old_root, empty, MERKLE_HASH_LEN) != 0) {
-				dt_diag_set(diag, NULL, 0,
-				            "refused: the size-0 checkpoint accepted before from "
-				            "peer '%s' has a root that is not the empty tree's",
-				            pname);
-				err = DT_EFORMAT;
-			}
-		} else if (!merkle_verify_consistency(old_size, cp.size, old_root, cp.root, proof,
-		                                      np)) {
-			dt_diag_set(diag, NULL, 0,
-			            "refused: consistency proof from size %llu (accepted before) "
-			            "to %llu does not verify",
-			            (unsigned long long)old_size, (unsigned long long)cp.size);
-			err = DT_EFORMAT;
-		}
-		if (err)
-			goto out;
-	}
-	if (!same) {
-		ledger_now(now, sizeof(now));
-		sqlite3_prepare_v2(l->db,
-		                   "INSERT INTO peer_checkpoints(peer, size, root, note, accepted)"
-		                   " VALUES(?1, ?2, ?3, ?4, ?5)",
-		                   -1, &st, NULL);
-		sqlite3_bind_text(st, 1, pname, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)cp.size);
-		sqlite3_bind_blob(st, 3, cp.root, MERKLE_HASH_LEN, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, text, (int)text_len, SQLITE_STATIC);
-		sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			dt_diag_set(diag, l->path, 0, "database: %s", sqlite3_errmsg(l->db));
-			err = DT_EIO;
-			goto out;
-		}
-	}
-	if ((err = ledger_exec(l, "COMMIT", diag)))
-		goto out;
-	sqlite3_finalize(st);
-	st = NULL;
-	if (!same) {
-		/* the accepted checkpoint becomes evidence in this node's own log */
-		struct ledger_entry_in e = {.kind = "peer-checkpoint", .tlp = "CLEAR"};
-		char about[NOTE_MAX_NAME + 64];
-		uint64_t idx;
-
-		crypto_hash_sha256(digest, (const uint8_t *)text, text_len);
-		memcpy(e.sha256, digest, 32);
-		e.size = text_len;
-		snprintf(about, sizeof(about), "checkpoint of peer %s at size %llu", pname,
-		         (unsigned long long)cp.size);
-		e.about = about;
-		if ((err = ledger_store_bytes(l, digest, text, text_len, diag)) ||
-		    (err = ledger_append(l, &e, 1, true, &idx, NULL, diag)))
-			return err;
+	if ((err = ledger_peer_accept_locked(l, pname, &cp, text, text_len,
+	                                     (const uint8_t(*)[MERKLE_HASH_LEN])proof, np, &same,
+	                                     NULL, NULL, diag)) ||
+	    (err = ledger_exec(l, "COMMIT", diag))) {
+		sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+		ledger_cache_clear(l);
+		return err;
 	}
 	/* the note as received, plus this node's cosignature */
 	if ((err = strbuf_add(out, text, text_len)))
 		return err;
 	return note_cosign_line(n.text, n.text_len, l->origin, l->cpub, l->csk,
 	                        (uint64_t)time(NULL), out);
-out:
-	sqlite3_finalize(st);
-	sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
-	return err;
 }

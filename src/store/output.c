@@ -141,6 +141,7 @@ enum dt_err store_format_json(struct strbuf *b, const struct store_hit *h)
 	err = err ? err : strbuf_addc(b, ']');
 	/* beyond the contract */
 	err = err ? err : jcs(b, "sector", h->sector);
+	err = err ? err : jcs(b, "party", h->party);
 	if (r->has_net)
 		dt_prefix_format(&r->network, net);
 	err = err ? err : jcs(b, "network", r->has_net ? net : NULL);

@@ -30,7 +30,7 @@ struct open_block {
 	uint8_t sha[32];
 	char sub[72];
 	uint64_t entry;
-	char *victim, *sector, *refdata;
+	char *victim, *sector, *refdata, *party;
 };
 
 static void ob_free(struct open_block *o)
@@ -41,6 +41,7 @@ static void ob_free(struct open_block *o)
 	free(o->rows);
 	free(o->victim);
 	free(o->sector);
+	free(o->party);
 	free(o->refdata);
 	free(o);
 }
@@ -162,8 +163,9 @@ static enum dt_err open_block(sqlite3_stmt *st, const struct store_query *q,
 	o->victim = dup_col(st, 5);
 	o->sector = dup_col(st, 6);
 	o->refdata = dup_col(st, 7);
+	o->party = dup_col(st, 8);
 	o->rows = malloc((o->k.n ? o->k.n : 1) * sizeof(*o->rows));
-	if (!o->victim || !o->sector || !o->refdata || !o->rows) {
+	if (!o->victim || !o->sector || !o->refdata || !o->party || !o->rows) {
 		ob_free(o);
 		return DT_ENOMEM;
 	}
@@ -201,6 +203,7 @@ static enum dt_err emit_top(struct heap *h, store_scan_fn *fn, void *ctx)
 	    .victim = o->victim,
 	    .sector = o->sector,
 	    .refdata = o->refdata,
+	    .party = o->party,
 	    .block = (uint64_t)o->id,
 	};
 	enum dt_err err;
@@ -227,7 +230,7 @@ enum dt_err store_scan(struct store *s, const struct store_query *q, store_scan_
 
 	if (sqlite3_prepare_v2(s->db,
 	                       "SELECT b.id, b.ts_min, b.data, s.sha256, s.entry, s.victim,"
-	                       " s.sector, s.refdata FROM event_blocks b"
+	                       " s.sector, s.refdata, s.party FROM event_blocks b"
 	                       " JOIN submissions s ON s.id = b.sub"
 	                       " WHERE b.ts_max >= ?1 AND b.ts_min <= ?2"
 	                       " AND (?3 IS NULL OR s.victim = ?3)"

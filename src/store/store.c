@@ -17,7 +17,7 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS submissions(id INTEGER PRIMARY KEY, sha256 BLOB NOT NULL UNIQUE,"
     " entry INTEGER NOT NULL, format TEXT NOT NULL, victim TEXT, sector TEXT, name TEXT,"
     " refdata TEXT, records INTEGER, events INTEGER, rejected INTEGER, ignored INTEGER,"
-    " ingested TEXT NOT NULL);"
+    " ingested TEXT NOT NULL, party TEXT);"
     "CREATE TABLE IF NOT EXISTS event_blocks(id INTEGER PRIMARY KEY,"
     " sub INTEGER NOT NULL REFERENCES submissions(id), n INTEGER NOT NULL,"
     " ts_min INTEGER NOT NULL, ts_max INTEGER NOT NULL, rec_min INTEGER NOT NULL,"
@@ -56,6 +56,24 @@ static bool old_layout(sqlite3 *db)
 	return old;
 }
 
+/* Adds submissions.party to a database made before peers' submissions
+ * were mirrored (NULL there: this node's own).  false on failure. */
+static bool has_column(sqlite3 *db, const char *table, const char *column, char **msg)
+{
+	sqlite3_stmt *st;
+	bool have;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2", -1, &st,
+	                       NULL) != SQLITE_OK)
+		return false;
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, column, -1, SQLITE_STATIC);
+	have = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return have || sqlite3_exec(db, "ALTER TABLE submissions ADD COLUMN party TEXT", NULL, NULL,
+	                            msg) == SQLITE_OK;
+}
+
 enum dt_err store_open(const char *db, struct store **out, struct dt_diag *diag)
 {
 	struct store *s = calloc(1, sizeof(*s));
@@ -81,7 +99,8 @@ enum dt_err store_open(const char *db, struct store **out, struct dt_diag *diag)
 		store_close(s);
 		return DT_EFORMAT;
 	}
-	if (sqlite3_exec(s->db, schema, NULL, NULL, &msg) != SQLITE_OK) {
+	if (sqlite3_exec(s->db, schema, NULL, NULL, &msg) != SQLITE_OK ||
+	    !has_column(s->db, "submissions", "party", &msg)) {
 		dt_diag_set(diag, db, 0, "database: %s", msg ? msg : "schema");
 		sqlite3_free(msg);
 		store_close(s);
@@ -89,7 +108,8 @@ enum dt_err store_open(const char *db, struct store **out, struct dt_diag *diag)
 	}
 	if (sqlite3_prepare_v2(s->db,
 	                       "INSERT INTO submissions(sha256, entry, format, victim, sector,"
-	                       " name, refdata, ingested) VALUES(?1,?2,?3,?4,?5,?6,?7,?8)",
+	                       " name, refdata, ingested, party)"
+	                       " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)",
 	                       -1, &s->ins_sub, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db,
 	                       "UPDATE submissions SET records=?2, events=?3, rejected=?4,"
@@ -256,6 +276,7 @@ enum dt_err store_begin(struct store *s, const struct store_submission_row *r,
 	bind_cstr(st, 6, r->name);
 	bind_cstr(st, 7, r->refdata);
 	sqlite3_bind_text(st, 8, now, -1, SQLITE_TRANSIENT);
+	bind_cstr(st, 9, r->party);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		enum dt_err err = store_dberr(s, diag);
 
