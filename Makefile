@@ -13,7 +13,7 @@ PREFIX   ?= /usr/local
 DESTDIR  ?=
 CC       ?= cc
 SANITIZE ?=
-PKGS     := libsodium jansson libmaxminddb sqlite3 zlib libzstd libpcap libcrypto
+PKGS     := libsodium jansson libmaxminddb sqlite3 zlib libzstd libpcap libcrypto libpsl
 
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wvla -Wformat=2 -Wno-format-nonliteral

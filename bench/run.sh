@@ -14,6 +14,7 @@
 #   BENCH_NO_HYPERFINE=1  time with date +%s.%N even when hyperfine is there
 #   BENCH_ONLY=ingest     only the telemetry ingest benchmarks (bench/ingest.sh)
 #   BENCH_SKIP_INGEST=1   everything but those
+#   BENCH_ONLY=campaigns  only campaigns and the report at 10M events (bench/campaigns.sh)
 #   BENCH_ONLY=intel      only the threat-intel benchmarks (bench/intel.sh:
 #                         the matching index; bench/match.sh: the binary)
 #   BENCH_SKIP_INTEL=1    everything but those
@@ -26,6 +27,7 @@ set -eu
 cd "$(dirname "$0")/.."
 [ "${BENCH_ONLY:-}" = ingest ] && exec sh bench/ingest.sh
 [ "${BENCH_ONLY:-}" = intel ] && { sh bench/intel.sh && exec sh bench/match.sh; }
+[ "${BENCH_ONLY:-}" = campaigns ] && exec sh bench/campaigns.sh
 OUT=bench/out
 DB=$OUT/bench.db
 BIN=build/rel/bench

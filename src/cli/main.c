@@ -26,8 +26,11 @@ static const struct {
     {"events", cmd_events, "print stored events as TSV or JSON lines"},
     {"intel", cmd_intel, "import, list and export threat intelligence (STIX, MISP, ...)"},
     {"match", cmd_match, "match events against indicators: sightings (incremental)"},
+    {"campaigns", cmd_campaigns, "group attacks on many victims into campaigns, links explained"},
+    {"report", cmd_report, "the joint attribution report: JSON, Markdown or HTML"},
     {"log", cmd_log, "the signed evidence ledger: checkpoints, proofs, verify, cosign"},
     {"peer", cmd_peer, "record a peer node and its verifier key"},
+    {"sync", cmd_sync, "mirror a peer's exported ledger, verify it, cosign, ingest"},
     {"simulate", cmd_simulate, "write a reproducible two-party exercise with ground truth"},
 };
 

@@ -256,8 +256,16 @@ enum dt_err ledger_sync(struct ledger *l, const char *peer, const struct ledger_
 struct ledger_peer_entry {
 	char peer[NOTE_MAX_NAME];
 	uint64_t idx;
+	uint8_t leaf_hash[32]; /* RFC 6962: SHA-256(0x00 || leaf bytes) */
 	struct ledger_entry_info e;
 };
+
+/* The newest checkpoint this node accepted (and cosigned) from each peer,
+ * in peer-name order: its size, root and signed note text. */
+typedef enum dt_err ledger_peer_checkpoint_fn(void *ctx, const char *peer, uint64_t size,
+                                              const uint8_t root[32], const char *note);
+enum dt_err ledger_peer_checkpoints(struct ledger *l, ledger_peer_checkpoint_fn *fn, void *ctx,
+                                    struct dt_diag *diag);
 
 /* The mirrored entries of peer (NULL: all peers) of kind (NULL: all), in
  * (peer, idx) order, as a malloc'd array the caller frees. */

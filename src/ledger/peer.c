@@ -295,3 +295,28 @@ enum dt_err ledger_cosign(struct ledger *l, const char *peer, const char *text, 
 	return note_cosign_line(n.text, n.text_len, l->origin, l->cpub, l->csk,
 	                        (uint64_t)time(NULL), out);
 }
+
+enum dt_err ledger_peer_checkpoints(struct ledger *l, ledger_peer_checkpoint_fn *fn, void *ctx,
+                                    struct dt_diag *diag)
+{
+	sqlite3_stmt *st;
+	enum dt_err err = DT_OK;
+
+	if (sqlite3_prepare_v2(l->db,
+	                       "SELECT c.peer, c.size, c.root, c.note FROM peer_checkpoints c"
+	                       " WHERE c.size = (SELECT max(size) FROM peer_checkpoints"
+	                       " WHERE peer = c.peer) ORDER BY c.peer",
+	                       -1, &st, NULL) != SQLITE_OK) {
+		dt_diag_set(diag, NULL, 0, "database: %s", sqlite3_errmsg(l->db));
+		return DT_EIO;
+	}
+	while (!err && sqlite3_step(st) == SQLITE_ROW) {
+		if (sqlite3_column_bytes(st, 2) != MERKLE_HASH_LEN)
+			continue;
+		err = fn(ctx, (const char *)sqlite3_column_text(st, 0),
+		         (uint64_t)sqlite3_column_int64(st, 1), sqlite3_column_blob(st, 2),
+		         (const char *)sqlite3_column_text(st, 3));
+	}
+	sqlite3_finalize(st);
+	return err;
+}

@@ -1080,6 +1080,8 @@ enum dt_err ledger_peer_entries(struct ledger *l, const char *peer, const char *
 		snprintf(v[k].peer, sizeof(v[k].peer), "%s",
 		         (const char *)sqlite3_column_text(st, 0));
 		v[k].idx = (uint64_t)sqlite3_column_int64(st, 1);
+		merkle_leaf_hash(sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2),
+		                 v[k].leaf_hash);
 		if (ledger_entry_parse(sqlite3_column_blob(st, 2),
 		                       (size_t)sqlite3_column_bytes(st, 2), &v[k].e, &d) == DT_OK)
 			k++;

@@ -5,6 +5,7 @@
  * strbuf_add_json, every number with a fixed format, every array in the
  * order docs/report.md gives, so that two parties get the same bytes.
  */
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,27 @@ static void parse_checkpoint(struct report_model *m)
 	}
 }
 
+static enum dt_err add_peer(void *ctx, const char *peer, uint64_t size, const uint8_t root[32],
+                            const char *note)
+{
+	struct report_model *m = ctx;
+	struct report_peer *p = realloc(m->peers, (m->npeers + 1) * sizeof(*p));
+	const char *nl = strchr(note, '\n');
+	size_t n = nl ? (size_t)(nl - note) : strlen(note);
+
+	if (p == NULL)
+		return DT_ENOMEM;
+	m->peers = p;
+	p = &m->peers[m->npeers++];
+	memset(p, 0, sizeof(*p));
+	snprintf(p->name, sizeof(p->name), "%s", peer);
+	snprintf(p->origin, sizeof(p->origin), "%.*s", (int)(n < 255 ? n : 255), note);
+	p->size = size;
+	sodium_bin2base64(p->root, sizeof(p->root), root, 32, sodium_base64_VARIANT_ORIGINAL);
+	p->cosigned = true; /* this node cosigns every checkpoint it accepts */
+	return DT_OK;
+}
+
 static int cmp_strid(const void *a, const void *b, void *cs)
 {
 	return strcmp(cs_str(cs, *(const uint32_t *)a), cs_str(cs, *(const uint32_t *)b));
@@ -111,6 +133,46 @@ enum dt_err report_model_build(struct report_model *m, const struct campaign_set
 			goto out;
 		fill_entry(&m->entries[m->nentries++], m->party, s->entry, b.p, b.len, &info);
 	}
+	/* the peers' entries, from their mirrored logs */
+	{
+		struct ledger_peer_entry *pe = NULL;
+		size_t npe = 0;
+
+		if ((err = ledger_peer_entries(l, NULL, "submission", &pe, &npe, diag)))
+			goto out;
+		for (size_t i = 0; i < cs->nsub; i++) {
+			const struct cs_sub *s = &cs->sub[i];
+			const char *party = cs_str(cs, s->party);
+
+			if (*party == '\0')
+				continue;
+			for (size_t j = 0; j < npe; j++) {
+				struct report_entry *r;
+
+				if (pe[j].idx != s->entry ||
+				    (strcmp(pe[j].peer, party) && strcmp(pe[j].e.author, party)))
+					continue;
+				r = &m->entries[m->nentries++];
+				memset(r, 0, sizeof(*r));
+				snprintf(r->party, sizeof(r->party), "%s", party);
+				r->index = pe[j].idx;
+				dt_hex_encode(pe[j].leaf_hash, 32, r->leaf_hash);
+				snprintf(r->kind, sizeof(r->kind), "%s", pe[j].e.kind);
+				snprintf(r->tlp, sizeof(r->tlp), "%s", pe[j].e.tlp);
+				{
+					char hex[65];
+
+					dt_hex_encode(pe[j].e.sha256, 32, hex);
+					snprintf(r->payload, sizeof(r->payload), "sha256:%s", hex);
+				}
+				snprintf(r->about, sizeof(r->about), "%s", pe[j].e.about);
+				break;
+			}
+		}
+		free(pe);
+	}
+	if ((err = ledger_peer_checkpoints(l, add_peer, m, diag)))
+		goto out;
 	qsort_r(m->refdata, m->nrefdata, sizeof(*m->refdata), cmp_strid, (void *)cs);
 	qsort(m->entries, m->nentries, sizeof(*m->entries), cmp_entry);
 	for (size_t i = 0; i < m->nentries; i++)
@@ -369,9 +431,9 @@ static void campaign(struct out *o, const struct report_model *m, size_t ci)
 	for (size_t i = 0; i < a->actors.n; i++) {
 		raw(o, i ? ",{\"name\":" : "{\"name\":");
 		str(o, cs_str(cs, a->actors.v[i].key));
-		raw(o, ",\"events\":");
+		raw(o, ",\"sightings\":");
 		u64(o, a->actors.v[i].count);
-		raw(o, "}");
+		raw(o, ",\"chain\":null}");
 	}
 	raw(o, "],\"signatures\":[");
 	for (size_t i = 0; i < a->signatures.n && i < 20; i++) {
@@ -542,6 +604,14 @@ enum dt_err report_json(struct strbuf *b, const struct report_model *m)
 	u64(&o, cs->nev);
 	raw(&o, ",\"attack_events\":");
 	u64(&o, cs->attack_events);
+	raw(&o, ",\"campaign_events\":");
+	{
+		uint64_t n = 0;
+
+		for (size_t i = 0; i < cs->nc; i++)
+			n += cs->c[i].nev;
+		u64(&o, n);
+	}
 	raw(&o, ",\"hostile_events\":");
 	u64(&o, a->hostile);
 	raw(&o, ",\"campaigns\":");

@@ -235,7 +235,8 @@ enum dt_err store_sighting_actors(struct store *s, store_actor_fn *fn, void *ctx
 		return store_dberr(s, diag);
 	while (!err && sqlite3_step(st) == SQLITE_ROW)
 		err = fn(ctx, (uint64_t)sqlite3_column_int64(st, 0),
-		         (uint32_t)sqlite3_column_int64(st, 1), (const char *)sqlite3_column_text(st, 2));
+		         (uint32_t)sqlite3_column_int64(st, 1),
+		         (const char *)sqlite3_column_text(st, 2));
 	sqlite3_finalize(st);
 	return err;
 }

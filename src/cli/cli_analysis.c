@@ -1,0 +1,44 @@
+/*
+ * cli_analysis.c — see cli_analysis.h.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli_analysis.h"
+#include "intel/db.h"
+#include "ledger/ledger.h"
+#include "store/store.h"
+
+int cli_analysis_run(struct cli *c, const struct campaign_opts *o, struct analysis *an)
+{
+	struct ledger *l = NULL;
+	struct store *s = NULL;
+	struct intel_db *x = NULL;
+	struct dt_diag d;
+	int rc = -1;
+
+	memset(an, 0, sizeof(*an));
+	dt_diag_clear(&d);
+	if (ledger_open(c->db, &l, &d) || store_open(c->db, &s, &d) ||
+	    intel_db_open(c->db, &x, &d) || campaigns_build(s, x, o, &an->cs, &d) ||
+	    report_model_build(&an->model, an->cs, l, &d)) {
+		cli_diag(&d);
+		goto out;
+	}
+	rc = 0;
+out:
+	intel_db_close(x);
+	store_close(s);
+	ledger_close(l);
+	if (rc)
+		cli_analysis_release(an);
+	return rc;
+}
+
+void cli_analysis_release(struct analysis *an)
+{
+	if (an->cs)
+		report_model_release(&an->model);
+	campaigns_free(an->cs);
+	memset(an, 0, sizeof(*an));
+}

@@ -1,0 +1,210 @@
+#!/usr/bin/env node
+// tests/browser/report.test.js — the HTML report in a real browser.
+//
+//   node tests/browser/report.test.js REPORT.html REPORT.json [SCREENSHOT.png]
+//
+// Loads the HTML rendering of a JSON report from file:// in headless
+// Chromium (Debian's /usr/bin/chromium, or $DETENTE_CHROMIUM, driven by npm
+// playwright-core, which downloads no browser) with every request other than
+// the file itself aborted and recorded, and checks that the page needs
+// nothing from any network, raises no console or page error, runs no
+// script, shows one card per campaign, and that every number on it equals
+// the JSON's: each element with data-figure="<json path>" holds exactly the
+// value at that path, and every number of the JSON has such an element.
+//
+// Prints one line per check, "ok   name" or "FAIL name" (with detail on
+// the next line), for tests/cli/report_browser.sh to count; exits 1 when a
+// check failed, 2 when it could not run at all.
+'use strict';
+
+const fs = require('fs');
+const path = require('path');
+const { pathToFileURL } = require('url');
+
+let failed = 0;
+function ok(name) {
+	console.log(`ok   ${name}`);
+}
+function no(name, detail) {
+	failed++;
+	console.log(`FAIL ${name}`);
+	if (detail !== undefined) console.log(`     ${String(detail).slice(0, 2000)}`);
+}
+function check(cond, name, detail) {
+	if (cond) ok(name);
+	else no(name, detail);
+}
+
+// "campaigns[0].origins.events[2].count" -> ["campaigns", 0, "origins", ...]
+function parsePath(p) {
+	const out = [];
+	const re = /([^.[\]]+)|\[(\d+)\]/g;
+	let m;
+	while ((m = re.exec(p)) !== null) out.push(m[2] !== undefined ? Number(m[2]) : m[1]);
+	return out;
+}
+
+function resolve(obj, p) {
+	let v = obj;
+	for (const k of parsePath(p)) {
+		if (v === null || typeof v !== 'object' || !(k in v)) return undefined;
+		v = v[k];
+	}
+	return v;
+}
+
+// Every path under obj whose value is a number.
+function numberPaths(obj, base, out) {
+	if (typeof obj === 'number') {
+		out.push(base);
+	} else if (Array.isArray(obj)) {
+		obj.forEach((v, i) => numberPaths(v, `${base}[${i}]`, out));
+	} else if (obj !== null && typeof obj === 'object') {
+		for (const k of Object.keys(obj)) numberPaths(obj[k], base ? `${base}.${k}` : k, out);
+	}
+	return out;
+}
+
+async function main() {
+	const [htmlPath, jsonPath, shotPath] = process.argv.slice(2);
+	if (!htmlPath || !jsonPath) {
+		console.error('usage: report.test.js REPORT.html REPORT.json [SCREENSHOT.png]');
+		process.exit(2);
+	}
+	let chromium;
+	try {
+		({ chromium } = require('playwright-core'));
+	} catch (e) {
+		console.error(`playwright-core not found (NODE_PATH=${process.env.NODE_PATH || ''})`);
+		process.exit(2);
+	}
+	const executablePath = process.env.DETENTE_CHROMIUM || '/usr/bin/chromium';
+	const jsonText = fs.readFileSync(jsonPath, 'utf8');
+	const json = JSON.parse(jsonText);
+	const fileUrl = pathToFileURL(path.resolve(htmlPath)).href;
+
+	const args = ['--host-resolver-rules=MAP * ~NOTFOUND', '--disable-background-networking',
+		'--disable-component-update', '--no-first-run'];
+	if (process.getuid && process.getuid() === 0) args.push('--no-sandbox');
+	const browser = await chromium.launch({ executablePath, headless: true, args });
+	try {
+		const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+		const requests = []; // everything but the report file itself
+		const consoleErrors = [];
+		const pageErrors = [];
+		const dialogs = [];
+		await context.route('**/*', (route) => {
+			const url = route.request().url();
+			if (url === fileUrl) return route.continue();
+			requests.push(url);
+			return route.abort();
+		});
+		const page = await context.newPage();
+		page.on('request', (r) => {
+			if (r.url() !== fileUrl && !requests.includes(r.url())) requests.push(r.url());
+		});
+		page.on('console', (m) => {
+			if (m.type() === 'error' || m.type() === 'warning') consoleErrors.push(`${m.type()}: ${m.text()}`);
+		});
+		page.on('pageerror', (e) => pageErrors.push(String(e)));
+		page.on('dialog', (d) => {
+			dialogs.push(d.message());
+			d.dismiss().catch(() => {});
+		});
+
+		const resp = await page.goto(fileUrl, { waitUntil: 'load' });
+		check(resp === null || resp.ok(), 'the report loads from file://');
+		await page.waitForTimeout(300); // let anything late (fonts, lazy images) try
+
+		const party = json.node.party;
+		check((await page.title()) === `Joint attribution report \u2014 ${party}`,
+			'the title names the report and the party', await page.title());
+		check(requests.length === 0, 'no network request of any kind', requests.join(' '));
+		check(consoleErrors.length === 0, 'no console error or warning', consoleErrors.join(' | '));
+		check(pageErrors.length === 0, 'no page error', pageErrors.join(' | '));
+		check(dialogs.length === 0, 'no dialog (no injected script ran)', dialogs.join(' | '));
+		const dom = await page.evaluate(() => ({
+			scripts: document.scripts.length,
+			iframes: document.querySelectorAll('iframe,object,embed,img,link,audio,video').length,
+			onattrs: [...document.querySelectorAll('*')].filter((e) =>
+				[...e.attributes].some((a) => /^on/i.test(a.name))).length,
+			text: document.body.innerText,
+			height: document.body.scrollHeight,
+		}));
+		check(dom.scripts === 0 && dom.iframes === 0 && dom.onattrs === 0,
+			'no script, frame, image, link element or event-handler attribute',
+			JSON.stringify({ scripts: dom.scripts, loads: dom.iframes, on: dom.onattrs }));
+		if (jsonText.includes('<script>alert(1)</script>')) // the hand-written sample
+			check(dom.text.includes('<script>alert(1)</script>') && dom.text.includes('a|b.evil-hosting.example'),
+				'hostile strings are shown as text, not markup');
+
+		const cards = await page.$$eval('article.campaign', (els) =>
+			els.map((e) => ({ id: e.getAttribute('data-campaign'), text: e.innerText })));
+		check(cards.length === json.campaigns.length,
+			`one card per campaign (${json.campaigns.length})`, `page has ${cards.length}`);
+		const idsOk = json.campaigns.every((c, i) => cards[i] && cards[i].id === c.id &&
+			cards[i].text.includes(c.id) && cards[i].text.includes(c.title));
+		check(idsOk, 'cards in JSON order, each showing its id and title',
+			JSON.stringify(cards.map((c) => c.id)));
+		const entriesOk = json.campaigns.every((c, i) => c.entries.every((ref) => {
+			const e = json.entries.find((x) => x.ref === ref);
+			return e && cards[i].text.includes(e.leaf_hash) && cards[i].text.includes(ref);
+		}));
+		check(entriesOk, 'each card lists the ledger entries it rests on with their leaf hashes');
+		const sections = await page.$$eval('section[id]', (els) => els.map((e) => e.id));
+		const want = ['summary', 'origins', 'countries', 'weak', 'activity', 'timeline',
+			'campaigns', 'evidence', 'checkpoint', 'peers', 'refdata', 'method'];
+		check(want.every((s) => sections.includes(s)), 'every section is there', sections.join(','));
+		const units = await page.$$eval('figure.origin svg', (els) => els.length);
+		check(units === 5, 'one origin chart per unit (events, remote_ips, prefixes, asns, victims)',
+			`${units} charts`);
+		const note = await page.$eval('pre.note', (e) => e.textContent).catch(() => null);
+		check(note === json.checkpoint.note, 'the checkpoint note is shown exactly');
+
+		// every figure on the page equals the JSON's value at its path
+		const figs = await page.$$eval('[data-figure]', (els) =>
+			els.map((e) => [e.getAttribute('data-figure'), e.textContent]));
+		const bad = [];
+		for (const [p, text] of figs) {
+			const v = resolve(json, p);
+			if (typeof v !== 'number') {
+				bad.push(`${p}: no number at this path (page shows "${text}")`);
+			} else if (!/^-?\d+(\.\d+)?$/.test(text) || Number(text) !== v ||
+				(Number.isInteger(v) && !text.includes('.') && text !== String(v))) {
+				bad.push(`${p}: page "${text}", JSON ${v}`);
+			}
+		}
+		check(figs.length > 0 && bad.length === 0,
+			`every data-figure element equals the JSON (${figs.length} figures)`, bad.slice(0, 10).join('; '));
+
+		// coverage: every number of the JSON is on the page
+		const shown = new Set(figs.map(([p]) => p));
+		const required = numberPaths({ totals: json.totals, origins: json.origins }, '', []);
+		const missing = required.filter((p) => !shown.has(p));
+		check(missing.length === 0, `every number under totals and origins is on the page (${required.length})`,
+			missing.slice(0, 10).join(' '));
+		const all = numberPaths(json, '', []);
+		const missingAll = all.filter((p) => !shown.has(p));
+		check(missingAll.length === 0, `every number of the JSON is on the page (${all.length})`,
+			missingAll.slice(0, 10).join(' '));
+
+		// readable: the page lays out and is printable
+		check(dom.height > 2000, 'the page lays out (scroll height > 2000 px)', dom.height);
+		const pdf = await page.pdf({ format: 'A4' }).catch((e) => e);
+		check(Buffer.isBuffer(pdf) && pdf.length > 10000, 'prints to PDF', String(pdf).slice(0, 200));
+		if (shotPath) {
+			fs.mkdirSync(path.dirname(shotPath), { recursive: true });
+			await page.screenshot({ path: shotPath, fullPage: false, timeout: 60000 });
+			check(fs.statSync(shotPath).size > 10000, `screenshot ${shotPath}`);
+		}
+		await context.close();
+	} finally {
+		await browser.close();
+	}
+	process.exit(failed ? 1 : 0);
+}
+
+main().catch((e) => {
+	console.log(`FAIL browser test ran to the end\n     ${String(e && e.stack || e).split('\n').slice(0, 4).join(' / ')}`);
+	process.exit(1);
+});
