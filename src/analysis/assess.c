@@ -115,7 +115,8 @@ static void finish(struct counter *c, struct count_list *l, const struct campaig
 {
 	sort_cs = cs;
 	sort_by_string = strings;
-	qsort(c->v, c->n, sizeof(*c->v), cmp_rows);
+	if (c->n) /* qsort's array may not be NULL, even when empty */
+		qsort(c->v, c->n, sizeof(*c->v), cmp_rows);
 	l->v = c->v;
 	l->n = c->n;
 	hmap_release(&c->ix);
@@ -392,8 +393,10 @@ enum dt_err assess(const struct campaign_set *cs, const uint32_t *ev, size_t n,
 	a->nasns = a->units[U_ASNS];
 	a->nvictims = a->units[U_VICTIMS];
 	sort_cs = cs;
-	qsort(ipv, nipv, sizeof(*ipv), cmp_ip);
-	qsort(pv, npv, sizeof(*pv), cmp_str);
+	if (nipv)
+		qsort(ipv, nipv, sizeof(*ipv), cmp_ip);
+	if (npv)
+		qsort(pv, npv, sizeof(*pv), cmp_str);
 	a->ips = ipv;
 	a->prefixes = pv;
 	ipv = pv = NULL;
@@ -417,7 +420,8 @@ enum dt_err assess(const struct campaign_set *cs, const uint32_t *ev, size_t n,
 		}
 		for (size_t i = 0; i < pl.n; i++)
 			a->parties[i] = pl.v[i].key;
-		qsort(a->parties, pl.n, sizeof(*a->parties), cmp_str);
+		if (pl.n)
+			qsort(a->parties, pl.n, sizeof(*a->parties), cmp_str);
 		free(pl.v);
 	}
 	if (a->events) {

@@ -979,7 +979,8 @@ static enum dt_err group(struct campaign_set *cs, struct priv *p)
 	for (size_t i = 0; i < cs->nc; i++) {
 		struct campaign *c = &cs->c[i];
 
-		qsort(c->links, c->nlinks, sizeof(*c->links), cmp_link);
+		if (c->nlinks)
+			qsort(c->links, c->nlinks, sizeof(*c->links), cmp_link);
 		if (c->nlinks > MAX_LINKS)
 			c->nlinks = MAX_LINKS;
 	}
