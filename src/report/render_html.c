@@ -364,29 +364,14 @@ static void intro(struct rctx *c, json_t *node, json_t *cp)
 
 static void summary(struct rctx *c, json_t *totals)
 {
-	static const char *const rows[][3] = {
-	    {"events", "Events considered", "stored events of all parties"},
-	    {"attack_events", "Events in attacks", "events in a group with hostile evidence"},
-	    {"campaign_events", "Events in campaigns", "events"},
-	    {"hostile_events", "Hostile events",
-	     "attack events with an IDS alert or intel sighting"},
-	    {"campaigns", "Campaigns", "campaigns"},
-	    {"remote_ips", "Remote addresses", "distinct remote IP addresses in attacks"},
-	    {"prefixes", "Remote prefixes", "distinct /24 (IPv4) and /48 (IPv6) in attacks"},
-	    {"asns", "Autonomous systems", "distinct ASNs in attacks"},
-	    {"countries", "Countries", "distinct countries in attacks"},
-	    {"victims", "Victims", "distinct victim organisations"},
-	    {"parties", "Parties", "CERTs whose evidence is included"},
-	    {"sightings", "Intel sightings", "hostile indicator sightings on campaign events"},
-	};
 	size_t i;
 
 	rc_puts(c, "<section id=\"summary\">\n<h2>Summary</h2>\n");
 	THEAD(c, "Figure", "#Count", "Unit");
-	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		rc_printf(c, "<tr><th>%s</th>", rows[i][1]);
-		td_figi(c, totals, "totals", rows[i][0]);
-		rc_printf(c, "<td>%s</td></tr>\n", rows[i][2]);
+	for (i = 0; i < report_ntotals; i++) {
+		rc_printf(c, "<tr><th>%s</th>", report_totals[i].label);
+		td_figi(c, totals, "totals", report_totals[i].key);
+		rc_printf(c, "<td>%s</td></tr>\n", report_totals[i].unit);
 	}
 	tend(c);
 	rc_puts(c, "<p>The totals rest on ledger entries ");

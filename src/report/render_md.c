@@ -195,29 +195,14 @@ static void activity(struct rctx *c, json_t *obj, const char *base)
 
 static void summary(struct rctx *c, json_t *totals)
 {
-	static const char *const rows[][3] = {
-	    {"events", "Events considered", "stored events of all parties"},
-	    {"attack_events", "Events in attacks", "events in a group with hostile evidence"},
-	    {"campaign_events", "Events in campaigns", "events"},
-	    {"hostile_events", "Hostile events",
-	     "attack events with an IDS alert or intel sighting"},
-	    {"campaigns", "Campaigns", "campaigns"},
-	    {"remote_ips", "Remote addresses", "distinct remote IP addresses in attacks"},
-	    {"prefixes", "Remote prefixes", "distinct /24 (IPv4) and /48 (IPv6) in attacks"},
-	    {"asns", "Autonomous systems", "distinct ASNs in attacks"},
-	    {"countries", "Countries", "distinct countries in attacks"},
-	    {"victims", "Victims", "distinct victim organisations"},
-	    {"parties", "Parties", "CERTs whose evidence is included"},
-	    {"sightings", "Intel sightings", "hostile indicator sightings on campaign events"},
-	};
 	size_t i;
 
 	rc_puts(c, "\n## Summary\n");
 	THEAD(c, "Figure", "#Count", "Unit");
-	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		rc_printf(c, "| %s |", rows[i][1]);
-		cell_num(c, totals, "totals", rows[i][0]);
-		rc_printf(c, " %s |\n", rows[i][2]);
+	for (i = 0; i < report_ntotals; i++) {
+		rc_printf(c, "| %s |", report_totals[i].label);
+		cell_num(c, totals, "totals", report_totals[i].key);
+		rc_printf(c, " %s |\n", report_totals[i].unit);
 	}
 	rc_puts(c, "\nThe totals rest on ledger entries ");
 	str_list(c, totals, "totals", "entries", ", ", 1);

@@ -470,3 +470,19 @@ void rc_md(struct rctx *c, const char *s)
 	}
 	add(c, run, (size_t)(s - run));
 }
+
+const struct report_total report_totals[] = {
+    {"events", "Events considered", "stored events of all parties"},
+    {"attack_events", "Events in attacks", "events in a group with hostile evidence"},
+    {"campaign_events", "Events in campaigns", "events"},
+    {"hostile_events", "Hostile events", "attack events with an IDS alert or intel sighting"},
+    {"campaigns", "Campaigns", "campaigns"},
+    {"remote_ips", "Remote addresses", "distinct remote IP addresses in attacks"},
+    {"prefixes", "Remote prefixes", "distinct /24 (IPv4) and /48 (IPv6) in attacks"},
+    {"asns", "Autonomous systems", "distinct ASNs in attacks"},
+    {"countries", "Countries", "distinct countries in attacks"},
+    {"victims", "Victims", "distinct victim organisations"},
+    {"parties", "Parties", "CERTs whose evidence is included"},
+    {"sightings", "Intel sightings", "hostile indicator sightings on attack events"},
+};
+const size_t report_ntotals = sizeof(report_totals) / sizeof(report_totals[0]);

@@ -84,6 +84,14 @@ void fmt_pct(char *dst, const json_t *share);
 long long parse_time(const char *s);
 
 /* Output; a failed append is kept in c->err. */
+/* The members of "totals" in the order both renderings show them, with
+ * their label and unit: one table, so the two documents cannot drift. */
+struct report_total {
+	const char *key, *label, *unit;
+};
+extern const struct report_total report_totals[];
+extern const size_t report_ntotals;
+
 void rc_puts(struct rctx *c, const char *s);
 void rc_printf(struct rctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* s escaped for HTML text and attribute values; NULL shows as "unknown". */
