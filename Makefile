@@ -13,7 +13,7 @@ PREFIX   ?= /usr/local
 DESTDIR  ?=
 CC       ?= cc
 SANITIZE ?=
-PKGS     := libsodium jansson libmaxminddb sqlite3 zlib libzstd libpcap libcrypto libpsl
+PKGS     := libsodium jansson libmaxminddb sqlite3 zlib libzstd libpcap libcrypto libpsl libh2o-evloop libcurl
 
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wvla -Wformat=2 -Wno-format-nonliteral
@@ -36,7 +36,7 @@ else
 BUILD    := build/rel
 endif
 
-LIB_SRC  := $(wildcard src/core/*.c src/geo/*.c src/merkle/*.c src/note/*.c src/ledger/*.c src/ingest/*.c src/store/*.c src/intel/*.c src/sim/*.c src/analysis/*.c src/report/*.c)
+LIB_SRC  := $(wildcard src/core/*.c src/geo/*.c src/merkle/*.c src/note/*.c src/ledger/*.c src/ingest/*.c src/store/*.c src/intel/*.c src/sim/*.c src/analysis/*.c src/report/*.c src/server/*.c)
 CLI_SRC  := $(wildcard src/cli/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
@@ -62,6 +62,9 @@ endif
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+# the dashboard page is assembled into dash.o (.incbin)
+$(BUILD)/src/server/dash.o: src/server/web/dashboard.html
 
 $(LIB): $(LIB_OBJ)
 	@rm -f $@

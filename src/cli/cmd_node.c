@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "ledger/ledger.h"
+#include "server/auth.h"
 
 static const char init_usage[] =
     "usage: detente [--db PATH] init --party NAME [--origin ORIGIN]\n"
@@ -26,13 +27,17 @@ static const char key_usage[] =
     "that signs cosignatures (type 0x04).\n";
 
 static const char peer_usage[] =
-    "usage: detente peer add NAME VKEY [URL] [--cosigner CVKEY]\n"
+    "usage: detente peer add NAME VKEY [URL] [--cosigner CVKEY] [--token TOKEN]\n"
     "\n"
     "Record a peer node: its name, its verifier key as its 'detente key show'\n"
     "prints it, and optionally its URL.  With --cosigner, also the key it signs\n"
     "cosignatures with ('detente key show --cosigner'; an export's cosigner-vkey),\n"
     "so that 'log cosignature add' can check the cosignatures it makes on this\n"
-    "node's checkpoints (given alone for a peer added before, it is recorded).\n";
+    "node's checkpoints (given alone for a peer added before, it is recorded).\n"
+    "With --token, the credential the peer's 'detente token add' made for this\n"
+    "node, which 'detente sync' presents to the peer's server (kept in\n"
+    "PATH.d/tokens/, mode 0600; given alone for a peer added before, it replaces\n"
+    "the one kept).\n";
 
 int cmd_init(struct cli *c, int argc, char **argv)
 {
@@ -123,7 +128,7 @@ int cmd_peer(struct cli *c, int argc, char **argv)
 	struct dt_diag d;
 	struct ledger *l;
 	enum dt_err err;
-	const char *cvkey = NULL;
+	const char *cvkey = NULL, *token = NULL;
 	int k = 1;
 
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
@@ -136,18 +141,26 @@ int cmd_peer(struct cli *c, int argc, char **argv)
 			cvkey = argv[++i];
 			continue;
 		}
+		if (strcmp(argv[i], "--token") == 0 && i + 1 < argc) {
+			token = argv[++i];
+			continue;
+		}
 		argv[k++] = argv[i];
 	}
 	argc = k;
-	if (cvkey && argc == 3 && strcmp(argv[1], "add") == 0) {
-		/* a cosigner key for a peer added before */
+	if ((cvkey || token) && argc == 3 && strcmp(argv[1], "add") == 0) {
+		/* a cosigner key or a token for a peer added before */
 		dt_diag_clear(&d);
 		if (ledger_open(c->db, &l, &d)) {
 			cli_diag(&d);
 			return EXIT_USAGE;
 		}
-		err = ledger_peer_cosigner(l, argv[2], cvkey, &d);
+		err = cvkey ? ledger_peer_cosigner(l, argv[2], cvkey, &d) : DT_OK;
+		if (!err && token)
+			err = ledger_peer_known(l, argv[2], &d);
 		ledger_close(l);
+		if (!err && token)
+			err = auth_peer_token_set(c->db, argv[2], token, &d);
 		if (err) {
 			cli_diag(&d);
 			return EXIT_USAGE;
@@ -178,6 +191,8 @@ int cmd_peer(struct cli *c, int argc, char **argv)
 	if (!err && cvkey)
 		err = ledger_peer_cosigner(l, argv[2], cvkey, &d);
 	ledger_close(l);
+	if (!err && token)
+		err = auth_peer_token_set(c->db, argv[2], token, &d);
 	if (err) {
 		cli_diag(&d);
 		return EXIT_USAGE;

@@ -31,6 +31,8 @@ static const struct {
     {"log", cmd_log, "the signed evidence ledger: checkpoints, proofs, verify, cosign"},
     {"peer", cmd_peer, "record a peer node and its verifier key"},
     {"sync", cmd_sync, "mirror a peer's exported ledger, verify it, cosign, ingest"},
+    {"serve", cmd_serve, "the node's HTTP daemon: tlog-tiles, witness, TAXII 2.1, dashboard"},
+    {"token", cmd_token, "credentials of peers and users for 'serve'"},
     {"simulate", cmd_simulate, "write a reproducible two-party exercise with ground truth"},
 };
 

@@ -62,6 +62,9 @@ static const struct {
 	const char *table, *column, *alter;
 } migrations[] = {
     {"peers", "cvkey", "ALTER TABLE peers ADD COLUMN cvkey TEXT"},
+    /* 1: a peer-checkpoint entry of this log records it (peer.c) */
+    {"peer_checkpoints", "anchored",
+     "ALTER TABLE peer_checkpoints ADD COLUMN anchored INTEGER NOT NULL DEFAULT 1"},
 };
 
 void ledger_now(char *buf, size_t size)

@@ -123,6 +123,9 @@ enum dt_err ledger_verify(struct ledger *l, unsigned threads, struct ledger_veri
 enum dt_err ledger_peer_add(struct ledger *l, const char *name, const char *vkey, const char *url,
                             struct dt_diag *diag);
 
+/* DT_OK when a peer of that name was added; DT_ENOTFOUND (said) if not. */
+enum dt_err ledger_peer_known(struct ledger *l, const char *name, struct dt_diag *diag);
+
 /*
  * Checks a peer's signed checkpoint (note text) against the last one this
  * node accepted from that peer using the consistency proof (base64 hashes,
@@ -195,6 +198,36 @@ struct ledger_export_report {
  */
 enum dt_err ledger_export(struct ledger *l, const char *dir, const char *max_tlp,
                           struct ledger_export_report *rep, struct dt_diag *diag);
+
+/*
+ * The C2SP tlog-witness add-checkpoint call (witness.c): body is the
+ * request ("old N", proof lines, empty line, signed checkpoint of a
+ * peer's log).  *status is the HTTP status the spec prescribes; out gets
+ * this node's cosignature line on 200, and "<latest size>\n" on 409.
+ * A fork or a bad proof (422) is kept in peer_evidence.
+ */
+enum dt_err ledger_witness_add(struct ledger *l, const char *body, size_t len, struct strbuf *out,
+                               int *status, struct dt_diag *diag);
+
+/* ---- serving: the same resources, built on request ------------------------ */
+
+/* The current signed checkpoint followed by the cosignature lines peers
+ * made on it (as `log export` writes it); its size into *size (may be
+ * NULL). */
+enum dt_err ledger_checkpoint_cosigned(struct ledger *l, struct strbuf *out, uint64_t *size,
+                                       struct dt_diag *diag);
+
+/* Appends hash tile (level >= 0) or entry bundle (level TILE_ENTRIES) n of
+ * `width` hashes or entries, as in a tree of `size` entries: DT_ENOTFOUND
+ * when that tree has no such tile or fewer than width in it. */
+enum dt_err ledger_tile(struct ledger *l, int level, uint64_t n, unsigned width, uint64_t size,
+                        struct strbuf *out, struct dt_diag *diag);
+
+/* The strictest TLP rank among the first `size` entries that commit to the
+ * payload with this digest (a payload recorded at several levels is shared
+ * only as the strictest allows); DT_ENOTFOUND when none does. */
+enum dt_err ledger_payload_tlp(struct ledger *l, const uint8_t sha256[32], uint64_t size, int *rank,
+                               struct dt_diag *diag);
 
 /*
  * Where sync reads a peer's tlog-tiles resources from: a directory here,

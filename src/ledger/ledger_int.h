@@ -42,6 +42,10 @@ enum dt_err ledger_read_hash_uncached(void *ctx, unsigned level, uint64_t index,
 enum dt_err ledger_read_hash(void *ctx, unsigned level, uint64_t index,
                              uint8_t out[MERKLE_HASH_LEN]);
 
+/* The first 8 bytes of a payload digest as the integer key of the index
+ * entries_pkey (entries.pkey). */
+sqlite3_int64 ledger_payload_key(const uint8_t sha256[32]);
+
 /* sqlite3_exec with a diagnostic. */
 enum dt_err ledger_exec(struct ledger *l, const char *sql, struct dt_diag *diag);
 
@@ -77,17 +81,32 @@ enum dt_err ledger_find_peer(struct ledger *l, const char *name, const char *ori
 /*
  * Inside a transaction: checks a checkpoint of peer pname (signature and
  * origin already verified) against the last one accepted from that peer
- * with the consistency proof, and records it (peer_checkpoints and a
- * peer-checkpoint entry of this node's log, whose payload the caller has
- * stored with ledger_store_bytes) unless it is the one accepted before
- * (*same).  A refusal is DT_EFORMAT with the reason in diag, and *kind
- * (may be NULL) says which: "rollback", "fork" or "inconsistent"; the note
- * accepted before is then copied into prev (may be NULL).
+ * with the consistency proof, and records it (peer_checkpoints and, when
+ * anchor is set, a peer-checkpoint entry of this node's log, whose payload
+ * the caller has stored with ledger_store_bytes) unless it is the one
+ * accepted before (*same).  A checkpoint recorded without an entry
+ * (anchored = 0: one only witnessed, or one whose tree grew by nothing but
+ * the peer's own peer-checkpoint entries) is not re-checked by log verify;
+ * anchoring those would make two syncing nodes record each other forever.  A refusal is DT_EFORMAT
+ * with the reason in diag, and *kind (may be NULL) says which: "rollback", "fork" or
+ * "inconsistent"; the note accepted before is then copied into prev (may be NULL).
  */
 enum dt_err ledger_peer_accept_locked(struct ledger *l, const char *pname,
                                       const struct checkpoint *cp, const char *text,
                                       size_t text_len, const uint8_t proof[][MERKLE_HASH_LEN],
-                                      size_t np, bool *same, const char **kind, struct strbuf *prev,
-                                      struct dt_diag *diag);
+                                      size_t np, bool anchor, bool *same, const char **kind,
+                                      struct strbuf *prev, struct dt_diag *diag);
+
+/* Keeps what a peer was caught doing (table peer_evidence: the checkpoint
+ * accepted before, the one offered, why), in its own statement; *id is the
+ * row, or -1. */
+enum dt_err ledger_record_evidence(struct ledger *l, const char *pname, const char *kind,
+                                   const char *accepted, const char *offered, size_t offered_len,
+                                   const char *detail, int64_t *id);
+
+/* Parses consistency proof lines (base64 hashes, one per line; blank lines
+ * ignored) into proof, at most MERKLE_MAX_PROOF. */
+enum dt_err ledger_parse_proof(const char *p, size_t len, uint8_t proof[][MERKLE_HASH_LEN],
+                               size_t *n, struct dt_diag *diag);
 
 #endif

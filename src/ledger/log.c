@@ -343,8 +343,7 @@ static enum dt_err entry_text(struct ledger *l, const struct ledger_entry_in *in
 	                   (unsigned long long)in->size, about);
 }
 
-/* The first 8 bytes of a digest as the integer key of entries_pkey. */
-static sqlite3_int64 payload_key(const uint8_t sha256[32])
+sqlite3_int64 ledger_payload_key(const uint8_t sha256[32])
 {
 	uint64_t k = 0;
 
@@ -367,7 +366,7 @@ static enum dt_err find_existing(struct ledger *l, const struct ledger_entry_in 
 		return DT_EIO;
 	sqlite3_bind_blob(st, 1, in->sha256, 32, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, in->kind, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, payload_key(in->sha256));
+	sqlite3_bind_int64(st, 3, ledger_payload_key(in->sha256));
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*idx = (uint64_t)sqlite3_column_int64(st, 0);
@@ -448,7 +447,7 @@ enum dt_err ledger_append_locked(struct ledger *l, const struct ledger_entry_in 
 		sqlite3_bind_int64(ins_e, 5, (sqlite3_int64)in[i].size);
 		sqlite3_bind_text(ins_e, 6, in[i].tlp ? in[i].tlp : "AMBER", -1, SQLITE_STATIC);
 		sqlite3_bind_text(ins_e, 7, now, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(ins_e, 8, payload_key(in[i].sha256));
+		sqlite3_bind_int64(ins_e, 8, ledger_payload_key(in[i].sha256));
 		if (sqlite3_step(ins_e) != SQLITE_DONE)
 			goto dberr;
 		sqlite3_reset(ins_e);

@@ -96,7 +96,7 @@ enum dt_err ledger_find_peer(struct ledger *l, const char *name, const char *ori
 	return err;
 }
 
-static enum dt_err parse_proof(const char *p, size_t len, uint8_t proof[][MERKLE_HASH_LEN],
+enum dt_err ledger_parse_proof(const char *p, size_t len, uint8_t proof[][MERKLE_HASH_LEN],
                                size_t *n, struct dt_diag *diag)
 {
 	size_t i = 0;
@@ -131,8 +131,8 @@ static enum dt_err parse_proof(const char *p, size_t len, uint8_t proof[][MERKLE
 enum dt_err ledger_peer_accept_locked(struct ledger *l, const char *pname,
                                       const struct checkpoint *cp, const char *text,
                                       size_t text_len, const uint8_t proof[][MERKLE_HASH_LEN],
-                                      size_t np, bool *same, const char **kind, struct strbuf *prev,
-                                      struct dt_diag *diag)
+                                      size_t np, bool anchor, bool *same, const char **kind,
+                                      struct strbuf *prev, struct dt_diag *diag)
 {
 	sqlite3_stmt *st = NULL;
 	bool have_old = false;
@@ -210,22 +210,24 @@ enum dt_err ledger_peer_accept_locked(struct ledger *l, const char *pname,
 	if (*same)
 		return DT_OK;
 	ledger_now(now, sizeof(now));
-	sqlite3_prepare_v2(l->db,
-	                   "INSERT INTO peer_checkpoints(peer, size, root, note, accepted)"
-	                   " VALUES(?1, ?2, ?3, ?4, ?5)",
-	                   -1, &st, NULL);
+	sqlite3_prepare_v2(
+	    l->db,
+	    "INSERT INTO peer_checkpoints(peer, size, root, note, accepted, anchored)"
+	    " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+	    -1, &st, NULL);
 	sqlite3_bind_text(st, 1, pname, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)cp->size);
 	sqlite3_bind_blob(st, 3, cp->root, MERKLE_HASH_LEN, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, text, (int)text_len, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 6, anchor);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		dt_diag_set(diag, l->path, 0, "database: %s", sqlite3_errmsg(l->db));
 		sqlite3_finalize(st);
 		return DT_EIO;
 	}
 	sqlite3_finalize(st);
-	{
+	if (anchor) {
 		/* the accepted checkpoint becomes evidence in this node's own log,
 		 * in the same transaction */
 		struct ledger_entry_in e = {.kind = "peer-checkpoint", .tlp = "CLEAR"};
@@ -272,8 +274,8 @@ enum dt_err ledger_cosign(struct ledger *l, const char *peer, const char *text, 
 		            cp.origin, pname, pv.name);
 		return DT_EFORMAT;
 	}
-	if ((err = parse_proof(proof_text ? proof_text : "", proof_text ? proof_len : 0, proof, &np,
-	                       diag)))
+	if ((err = ledger_parse_proof(proof_text ? proof_text : "", proof_text ? proof_len : 0,
+	                              proof, &np, diag)))
 		return err;
 	/* the payload first: content-addressed, harmless if the rest fails */
 	crypto_hash_sha256(digest, (const uint8_t *)text, text_len);
@@ -282,8 +284,8 @@ enum dt_err ledger_cosign(struct ledger *l, const char *peer, const char *text, 
 	if ((err = ledger_exec(l, "BEGIN IMMEDIATE", diag)))
 		return err;
 	if ((err = ledger_peer_accept_locked(l, pname, &cp, text, text_len,
-	                                     (const uint8_t(*)[MERKLE_HASH_LEN])proof, np, &same,
-	                                     NULL, NULL, diag)) ||
+	                                     (const uint8_t(*)[MERKLE_HASH_LEN])proof, np, true,
+	                                     &same, NULL, NULL, diag)) ||
 	    (err = ledger_exec(l, "COMMIT", diag))) {
 		sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
 		ledger_cache_clear(l);
@@ -319,4 +321,12 @@ enum dt_err ledger_peer_checkpoints(struct ledger *l, ledger_peer_checkpoint_fn 
 	}
 	sqlite3_finalize(st);
 	return err;
+}
+
+enum dt_err ledger_peer_known(struct ledger *l, const char *name, struct dt_diag *diag)
+{
+	struct note_verifier v;
+	char pname[NOTE_MAX_NAME];
+
+	return ledger_find_peer(l, name, NULL, pname, sizeof(pname), &v, diag);
 }

@@ -344,29 +344,16 @@ void ledger_source_dir(struct ledger_source *src, const char *dir)
 /* ---- export ------------------------------------------------------------- */
 
 static enum dt_err export_bundle(struct ledger *l, const char *dir, uint64_t n, unsigned w,
-                                 struct strbuf *b, struct dt_diag *diag)
+                                 uint64_t size, struct strbuf *b, struct dt_diag *diag)
 {
 	char rel[TILE_MAX_PATH];
-	enum dt_err err = DT_OK;
+	enum dt_err err;
 
 	tile_path(TILE_ENTRIES, n, w, rel, sizeof(rel));
 	strbuf_reset(b);
-	for (unsigned i = 0; i < w && !err; i++) {
-		sqlite3_stmt *st = l->get_entry;
-
-		sqlite3_bind_int64(st, 1, (sqlite3_int64)(n * TILE_WIDTH + i));
-		if (sqlite3_step(st) != SQLITE_ROW) {
-			dt_diag_set(diag, l->path, 0, "entry %llu missing",
-			            (unsigned long long)(n * TILE_WIDTH + i));
-			err = DT_EIO;
-		} else if ((err = tile_bundle_add(b, sqlite3_column_blob(st, 0),
-		                                  (size_t)sqlite3_column_bytes(st, 0)))) {
-			dt_diag_set(diag, NULL, 0, "entry %llu: longer than %d bytes or too large",
-			            (unsigned long long)(n * TILE_WIDTH + i), TILE_MAX_ENTRY);
-		}
-		sqlite3_reset(st);
-	}
-	return err ? err : write_atomic(dir, rel, b->p, b->len, diag);
+	if ((err = ledger_tile(l, TILE_ENTRIES, n, w, size, b, diag)))
+		return err;
+	return write_atomic(dir, rel, b->p, b->len, diag);
 }
 
 enum dt_err ledger_export(struct ledger *l, const char *dir, const char *max_tlp,
@@ -412,7 +399,8 @@ enum dt_err ledger_export(struct ledger *l, const char *dir, const char *max_tlp
 		}
 	}
 	strbuf_reset(&cp);
-	if ((err = ledger_checkpoint(l, 0, &cp, diag)))
+	/* with the cosignatures peers made on it */
+	if ((err = ledger_checkpoint_cosigned(l, &cp, NULL, diag)))
 		goto out;
 	if ((err = note_parse(cp.p, cp.len, &n, diag)) ||
 	    (err = checkpoint_parse(n.text, n.text_len, &body, diag)))
@@ -453,7 +441,7 @@ enum dt_err ledger_export(struct ledger *l, const char *dir, const char *max_tlp
 		snprintf(path, sizeof(path), "%s/%s", dir, rel);
 		if (w == TILE_WIDTH && stat(path, &sb) == 0)
 			continue;
-		if ((err = export_bundle(l, dir, t, w, &b, diag)))
+		if ((err = export_bundle(l, dir, t, w, body.size, &b, diag)))
 			goto out;
 		rep->bundles++;
 	}
@@ -515,17 +503,6 @@ enum dt_err ledger_export(struct ledger *l, const char *dir, const char *max_tlp
 		}
 		strbuf_release(&vk);
 	}
-	/* the cosignatures peers made on this checkpoint ride along */
-	if (sqlite3_prepare_v2(l->db, "SELECT line FROM cosignatures WHERE size = ?1 ORDER BY peer",
-	                       -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, (sqlite3_int64)body.size);
-		while (!err && sqlite3_step(st) == SQLITE_ROW)
-			if ((err = strbuf_adds(&cp, (const char *)sqlite3_column_text(st, 0))) ||
-			    (err = strbuf_addc(&cp, '\n')))
-				goto out;
-	}
-	sqlite3_finalize(st);
-	st = NULL;
 	err = write_atomic(dir, "checkpoint", cp.p, cp.len, diag);
 out:
 	sqlite3_finalize(st);
@@ -706,8 +683,7 @@ static enum dt_err check_tiles(struct syncer *s, uint64_t *checked, struct dt_di
 	return DT_OK;
 }
 
-/* Keeps what a peer was caught doing, in its own transaction. */
-static enum dt_err record_evidence(struct ledger *l, const char *pname, const char *kind,
+enum dt_err ledger_record_evidence(struct ledger *l, const char *pname, const char *kind,
                                    const char *accepted, const char *offered, size_t offered_len,
                                    const char *detail, int64_t *id)
 {
@@ -857,7 +833,7 @@ enum dt_err ledger_sync(struct ledger *l, const char *peer, const struct ledger_
 	uint8_t proof[MERKLE_MAX_PROOF][MERKLE_HASH_LEN];
 	size_t np = 0;
 	uint64_t old_size = 0;
-	bool have_old = false, in_tx = false, same;
+	bool have_old = false, in_tx = false, same, anchor = false;
 	const char *kind = NULL;
 	char detail[600];
 	enum dt_err err;
@@ -1002,9 +978,13 @@ enum dt_err ledger_sync(struct ledger *l, const char *peer, const struct ledger_
 	}
 	if ((err = insert_entries(&s, diag)))
 		goto out;
+	/* anchored in this node's log unless the peer's tree grew by nothing
+	 * but its records of other checkpoints (see ledger_peer_accept_locked) */
+	for (uint64_t i = s.m; i < cp.size && !anchor; i++)
+		anchor = strcmp(s.ne[i - s.m].e.kind, "peer-checkpoint") != 0;
 	err = ledger_peer_accept_locked(l, s.pname, &cp, cpb.p, cpb.len,
-	                                (const uint8_t(*)[MERKLE_HASH_LEN])proof, np, &same, &kind,
-	                                NULL, diag);
+	                                (const uint8_t(*)[MERKLE_HASH_LEN])proof, np, anchor, &same,
+	                                &kind, NULL, diag);
 	if (err == DT_EFORMAT) {
 		snprintf(detail, sizeof(detail), "%s", diag->msg);
 		sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
@@ -1024,8 +1004,8 @@ enum dt_err ledger_sync(struct ledger *l, const char *peer, const struct ledger_
 refuse:
 	err = DT_EFORMAT;
 	snprintf(rep->evidence_kind, sizeof(rep->evidence_kind), "%s", kind ? kind : "bad-data");
-	if (record_evidence(l, s.pname, rep->evidence_kind, prev.p, cpb.p, cpb.len, detail,
-	                    &rep->evidence) != DT_OK)
+	if (ledger_record_evidence(l, s.pname, rep->evidence_kind, prev.p, cpb.p, cpb.len, detail,
+	                           &rep->evidence) != DT_OK)
 		rep->evidence = -1;
 	dt_diag_set(diag, NULL, 0, "%s", detail);
 out:

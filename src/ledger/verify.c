@@ -155,8 +155,8 @@ static enum dt_err check_peer_checkpoints(struct ledger *l, struct dt_diag *diag
 	                   "SELECT idx, payload FROM entries WHERE kind = 'peer-checkpoint'"
 	                   " ORDER BY idx",
 	                   -1, &e, NULL);
-	sqlite3_prepare_v2(l->db, "SELECT note FROM peer_checkpoints", -1, &r, NULL);
-	/* every row is recorded by an entry */
+	sqlite3_prepare_v2(l->db, "SELECT note FROM peer_checkpoints WHERE anchored", -1, &r, NULL);
+	/* every anchored row is recorded by an entry */
 	while (sqlite3_step(r) == SQLITE_ROW) {
 		uint8_t d[32];
 		sqlite3_stmt *q;

@@ -1,0 +1,200 @@
+/*
+ * ledger_routes.c — the log over HTTP, as c2sp.org/tlog-tiles lays it out,
+ * and this node as a c2sp.org/tlog-witness:
+ *
+ *   GET  /checkpoint                  public; the current signed checkpoint
+ *                                     with the cosignatures peers made on it
+ *   GET  /vkey, /cosigner-vkey        public; this node's verifier keys
+ *   GET  /tile/<L>/<N>[.p/<W>]        hash tiles        } a peer's or a
+ *   GET  /tile/entries/<N>[.p/<W>]    entry bundles     } user's credential
+ *   GET  /payload/sha256/<hex>        a payload, when the strictest TLP of
+ *                                     the entries committing to it is within
+ *                                     the credential's (RED: never)
+ *   POST /add-checkpoint              tlog-witness (ledger_witness_add)
+ *
+ * Tiles and bundles are immutable once they exist at a width (tiles only
+ * grow, by new names), so they are served with a year's max-age.  A tile
+ * is served for the tree of the snapshot's checkpoint: never ahead of the
+ * checkpoint clients can verify it against.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/hex.h"
+#include "ledger/ledger.h"
+#include "ledger/tiles.h"
+#include "server/server_int.h"
+
+#define IMMUTABLE "public, max-age=31536000, immutable"
+
+static bool need_credential(const struct http_req *q, struct http_resp *r)
+{
+	if (q->who)
+		return true;
+	http_error(r, 401, "a peer's or user's credential is needed (Authorization: Bearer)");
+	http_header(r, "WWW-Authenticate", "Bearer realm=\"detente\"");
+	return false;
+}
+
+static bool method_get(const struct http_req *q, struct http_resp *r)
+{
+	if (http_is(q->method, q->method_len, "GET") || http_is(q->method, q->method_len, "HEAD"))
+		return true;
+	http_error(r, 405, "only GET and HEAD");
+	http_header(r, "Allow", "GET, HEAD");
+	return false;
+}
+
+static void checkpoint(struct srv_worker *w, struct http_resp *r)
+{
+	struct srv_snapshot *sn = srv_snapshot_get(w->srv);
+
+	r->ctype = "text/plain; charset=utf-8";
+	r->cache = "no-cache";
+	if (strbuf_add(&r->body, sn->checkpoint, sn->checkpoint_len))
+		http_error(r, 500, "checkpoint too large");
+	srv_snapshot_put(sn);
+}
+
+static void vkey(struct srv_worker *w, bool cosigner, struct http_resp *r)
+{
+	r->ctype = "text/plain; charset=utf-8";
+	if (ledger_vkey(w->ledger, cosigner, &r->body) || strbuf_addc(&r->body, '\n'))
+		http_error(r, 500, "cannot read the key");
+}
+
+static void tile(struct srv_worker *w, const struct http_req *q, struct http_resp *r)
+{
+	struct srv_snapshot *sn;
+	struct dt_diag d;
+	uint64_t n;
+	unsigned width;
+	int level;
+	enum dt_err err;
+
+	dt_diag_clear(&d);
+	/* tile_path_parse wants the path without the leading '/' */
+	if (tile_path_parse(q->path + 1, q->path_len - 1, &level, &n, &width, &d)) {
+		http_error(r, 404, "not a tile path: %s", d.msg);
+		return;
+	}
+	if (!need_credential(q, r))
+		return;
+	sn = srv_snapshot_get(w->srv);
+	err = ledger_tile(w->ledger, level, n, width, sn->size, &r->body, &d);
+	srv_snapshot_put(sn);
+	if (err == DT_ENOTFOUND) {
+		http_error(r, 404, "%s", d.msg);
+		return;
+	}
+	if (err) {
+		http_error(r, 500, "%s", d.msg);
+		return;
+	}
+	r->ctype = "application/octet-stream";
+	r->cache = IMMUTABLE;
+}
+
+static void payload(struct srv_worker *w, const struct http_req *q, struct http_resp *r)
+{
+	static const char pfx[] = "/payload/sha256/";
+	struct srv_snapshot *sn;
+	struct dt_diag d;
+	uint8_t sha[32];
+	int rank = 0;
+	enum dt_err err;
+
+	bool ok = q->path_len == sizeof(pfx) - 1 + 64;
+
+	for (size_t i = 0; ok && i < 32; i++) {
+		int h = dt_hex_digit(q->path[sizeof(pfx) - 1 + 2 * i]);
+		int l = dt_hex_digit(q->path[sizeof(pfx) - 1 + 2 * i + 1]);
+
+		ok = h >= 0 && l >= 0;
+		sha[i] = (uint8_t)(h << 4 | (l & 15));
+	}
+	if (!ok) {
+		http_error(r, 404, "payloads are named /payload/sha256/<64 hex digits>");
+		return;
+	}
+	if (!need_credential(q, r))
+		return;
+	dt_diag_clear(&d);
+	sn = srv_snapshot_get(w->srv);
+	err = ledger_payload_tlp(w->ledger, sha, sn->size, &rank, &d);
+	srv_snapshot_put(sn);
+	if (err == DT_ENOTFOUND) {
+		http_error(r, 404, "no entry of this log commits to that payload");
+		return;
+	}
+	if (err) {
+		http_error(r, 500, "%s", d.msg);
+		return;
+	}
+	if (rank >= 4 || rank > q->who->max_tlp) {
+		http_error(r, 403, "withheld: the payload's TLP is above what '%s' may see",
+		           q->who->name);
+		return;
+	}
+	if (ledger_payload_path(w->ledger, sha, r->file, sizeof(r->file)) != DT_OK) {
+		r->file[0] = '\0';
+		http_error(r, 404, "this node does not hold that payload");
+		return;
+	}
+	r->ctype = "application/octet-stream";
+	r->cache = IMMUTABLE;
+}
+
+static void add_checkpoint(struct srv_worker *w, const struct http_req *q, struct http_resp *r)
+{
+	struct dt_diag d;
+	int status = 500;
+
+	if (!http_is(q->method, q->method_len, "POST")) {
+		http_error(r, 405, "add-checkpoint is a POST");
+		http_header(r, "Allow", "POST");
+		return;
+	}
+	dt_diag_clear(&d);
+	ledger_witness_add(w->ledger, q->body, q->body_len, &r->body, &status, &d);
+	if (status == 200) {
+		r->ctype = "text/plain; charset=utf-8";
+	} else if (status == 409) {
+		r->status = 409;
+		r->ctype = "text/x.tlog.size";
+	} else {
+		http_error(r, status, "%s", d.msg);
+		return;
+	}
+	r->status = status;
+}
+
+bool ledger_routes(struct srv_worker *w, const struct http_req *q, struct http_resp *r)
+{
+	if (http_is(q->path, q->path_len, "/add-checkpoint")) {
+		add_checkpoint(w, q, r);
+		return true;
+	}
+	if (http_is(q->path, q->path_len, "/checkpoint")) {
+		if (method_get(q, r))
+			checkpoint(w, r);
+		return true;
+	}
+	if (http_is(q->path, q->path_len, "/vkey") ||
+	    http_is(q->path, q->path_len, "/cosigner-vkey")) {
+		if (method_get(q, r))
+			vkey(w, q->path[1] == 'c', r);
+		return true;
+	}
+	if (q->path_len > 6 && memcmp(q->path, "/tile/", 6) == 0) {
+		if (method_get(q, r))
+			tile(w, q, r);
+		return true;
+	}
+	if (q->path_len > 9 && memcmp(q->path, "/payload/", 9) == 0) {
+		if (method_get(q, r))
+			payload(w, q, r);
+		return true;
+	}
+	return false;
+}
