@@ -324,6 +324,60 @@ if [ -x "$DETENTE" ] && [ -d "$OUT/fuzz_tiles" ]; then
 	rm -rf "$tmp"
 fi
 
+# fuzz_dash: /api/trace queries (first byte 0) of the addresses the
+# corpus's range files start with, and routes (first byte 1).
+if [ -d "$OUT/fuzz_dash" ]; then
+	i=0
+	for f in /usr/share/tor/geoip6 data/ip-location-db-asn/asn-ipv4.csv data/ip-location-db-asn/asn-ipv6.csv; do
+		[ -f "$f" ] || continue
+		i=$((i + 1))
+		{ printf '\000'; grep -v '^#' "$f" | head -8 | cut -d, -f1 | sed 's/:/%3A/g; s/^/ip=/' |
+			paste -sd '&'; } >"$OUT/fuzz_dash/query-$i"
+	done
+	printf '\000ip=+8.8.8.8+&x&ip=%%3A%%3Affff%%3A10.0.0.1&ip=%%2' >"$OUT/fuzz_dash/query-mixed"
+	for r in 'GET\n/' 'HEAD\n/dashboard' 'GET\n/api/ledger' 'PUT\n/' 'GET\n/apix' 'GET\n/api/'; do
+		i=$((i + 1))
+		printf "\\001$r" >"$OUT/fuzz_dash/route-$i"
+	done
+fi
+
+# fuzz_taxii: the first byte picks query (0), envelope (1), timestamp and
+# media type (2) or whole request (3).  Envelopes: each collection of the
+# corpus's medallion fixture with its objects, and its manifest entries
+# as query values.
+if [ -d "$OUT/fuzz_taxii" ] && [ -f "$CORPUS/taxii/medallion-default_data.json" ] &&
+	command -v jq >/dev/null 2>&1; then
+	fx="$CORPUS/taxii/medallion-default_data.json"
+	i=0
+	for c in $(jq -r '.trustgroup1.collections[] | select((.objects | length) > 0) | .id' "$fx"); do
+		i=$((i + 1))
+		{ printf '\001'; jq -c --arg c "$c" '{objects: (.trustgroup1.collections[] |
+			select(.id == $c) | .objects)}' "$fx"; } >"$OUT/fuzz_taxii/envelope-$i"
+		{ printf '\003\001/taxii2/r/collections/c/objects/\n\n'; jq -c --arg c "$c" \
+			'{objects: (.trustgroup1.collections[] | select(.id == $c) | .objects)}' \
+			"$fx"; } >"$OUT/fuzz_taxii/post-$i"
+		{ printf '\000match[id]='; jq -r --arg c "$c" '[.trustgroup1.collections[] |
+			select(.id == $c) | .manifest[].id] | join(",")' "$fx"; printf '&match[version]='
+			jq -r --arg c "$c" '[.trustgroup1.collections[] | select(.id == $c) |
+			.manifest[].version] | join(",")' "$fx"; } | tr -d '\n' >"$OUT/fuzz_taxii/query-$i"
+	done
+fi
+
 for t in $TARGETS; do
 	echo "fuzz-seeds $t: $(find "$OUT/$t" -type f | wc -l) seeds in $OUT/$t"
 done
+
+# fuzz_serve: witness bodies (0), witness heads before a real checkpoint
+# (1), ledger routes (2), queries (3).
+if [ -d "$OUT/fuzz_serve" ]; then
+	i=0
+	for h in 'old 0\n' 'old 5\n' 'old 3\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n' 'old 9\n' 'old 00\n'; do
+		i=$((i + 1)); printf "\\001$h" >"$OUT/fuzz_serve/head-$i"
+	done
+	printf '\000old 0\n\ndetente/P\n1\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n\n' >"$OUT/fuzz_serve/body-1"
+	for r in 'GET\n/checkpoint' 'GET\n/tile/0/000.p/5' 'GET\n/tile/entries/000.p/1' 'HEAD\n/tile/1/x001/234.p/7' \
+		'GET\n/payload/sha256/e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' 'GET\n/vkey' 'DELETE\n/checkpoint'; do
+		i=$((i + 1)); printf "\\002$r" >"$OUT/fuzz_serve/route-$i"
+	done
+	printf '\003ip=1%%41&x=%%zz&ip' >"$OUT/fuzz_serve/query-1"
+fi

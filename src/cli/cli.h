@@ -35,6 +35,7 @@ int cmd_campaigns(struct cli *c, int argc, char **argv);
 int cmd_report(struct cli *c, int argc, char **argv);
 int cmd_serve(struct cli *c, int argc, char **argv);
 int cmd_token(struct cli *c, int argc, char **argv);
+int cmd_taxii(struct cli *c, int argc, char **argv);
 
 /* "detente: " + message on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

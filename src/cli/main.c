@@ -33,6 +33,7 @@ static const struct {
     {"sync", cmd_sync, "mirror a peer's exported ledger, verify it, cosign, ingest"},
     {"serve", cmd_serve, "the node's HTTP daemon: tlog-tiles, witness, TAXII 2.1, dashboard"},
     {"token", cmd_token, "credentials of peers and users for 'serve'"},
+    {"taxii", cmd_taxii, "load and list what the TAXII 2.1 server serves"},
     {"simulate", cmd_simulate, "write a reproducible two-party exercise with ground truth"},
 };
 

@@ -121,26 +121,20 @@ struct srv_snapshot *srv_snapshot_get(struct srv *s)
 {
 	struct srv_snapshot *sn;
 
+	/* under mu: the refresher cannot drop s->snap's reference between
+	 * reading the pointer and taking ours */
 	pthread_mutex_lock(&s->mu);
 	sn = s->snap;
-	sn->refs++;
+	__atomic_add_fetch(&sn->refs, 1, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&s->mu);
 	return sn;
 }
 
-static pthread_mutex_t put_mu = PTHREAD_MUTEX_INITIALIZER;
-
 void srv_snapshot_put(struct srv_snapshot *sn)
 {
-	bool last;
-
 	if (sn == NULL)
 		return;
-	/* snapshots of every srv share one lock: they are released rarely */
-	pthread_mutex_lock(&put_mu);
-	last = --sn->refs == 0;
-	pthread_mutex_unlock(&put_mu);
-	if (last) {
+	if (__atomic_sub_fetch(&sn->refs, 1, __ATOMIC_ACQ_REL) == 0) {
 		free(sn->checkpoint);
 		free(sn);
 	}
@@ -255,6 +249,7 @@ void srv_worker_close(struct srv_worker *w)
 {
 	taxii_worker_free(w);
 	dash_worker_free(w);
+	ledger_routes_free(w);
 	auth_worker_close(w);
 	intel_db_close(w->intel);
 	store_close(w->store);

@@ -99,6 +99,30 @@ static void access_log(const h2o_req_t *req, int status, size_t bytes)
 	        (int)(req->path.len > 300 ? 300 : req->path.len), req->path.base, status, bytes);
 }
 
+/* The response body's buffer is handed to the request's pool, which frees
+ * it when the response is done: no copy. */
+static void free_body(void *p)
+{
+	free(*(char **)p);
+}
+
+static void send_body(h2o_req_t *req, struct strbuf *b)
+{
+	static h2o_generator_t generator = {NULL, NULL};
+	h2o_iovec_t iov = h2o_iovec_init(b->len ? b->p : "", b->len);
+
+	if (b->p) {
+		char **holder = h2o_mem_alloc_shared(&req->pool, sizeof(*holder), free_body);
+
+		*holder = b->p;
+		b->p = NULL; /* the pool owns it now */
+		b->len = b->cap = 0;
+	}
+	req->res.content_length = iov.len;
+	h2o_start_response(req, &generator);
+	h2o_send(req, &iov, 1, H2O_SEND_STATE_FINAL);
+}
+
 static int on_req(h2o_handler_t *self, h2o_req_t *req)
 {
 	struct thread *t = (struct thread *)((char *)req->conn->ctx - offsetof(struct thread, ctx));
@@ -175,8 +199,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 		if (h2o_file_send(req, r->status, req->res.reason, r->file, mime, 0) != 0)
 			h2o_send_error_generic(req, 404, "Not Found", "payload file vanished\n", 0);
 	} else {
-		req->res.content_length = r->body.len;
-		h2o_send_inline(req, r->body.len ? r->body.p : "", r->body.len);
+		send_body(req, &r->body);
 	}
 	strbuf_release(&r->body);
 	free(r);

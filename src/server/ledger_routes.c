@@ -13,11 +13,14 @@
  *   POST /add-checkpoint              tlog-witness (ledger_witness_add)
  *
  * Tiles and bundles are immutable once they exist at a width (tiles only
- * grow, by new names), so they are served with a year's max-age.  A tile
+ * grow, by new names), so they are served with a year's max-age and kept
+ * in a per-worker cache: direct-mapped by (level, index, width), at most
+ * TILE_CACHE_BYTES in all, a tile larger than 1 MiB never cached.  A tile
  * is served for the tree of the snapshot's checkpoint: never ahead of the
  * checkpoint clients can verify it against.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/hex.h"
@@ -26,6 +29,71 @@
 #include "server/server_int.h"
 
 #define IMMUTABLE "public, max-age=31536000, immutable"
+
+#define TILE_CACHE_SLOTS 4096
+#define TILE_CACHE_BYTES (64u << 20)
+#define TILE_CACHE_MAX   (1u << 20)
+
+struct tile_cache {
+	struct tile_slot {
+		int level; /* TILE_ENTRIES .. 63; slot empty when data is NULL */
+		unsigned width;
+		uint64_t n;
+		uint8_t *data;
+		size_t len;
+	} slot[TILE_CACHE_SLOTS];
+	size_t bytes;
+};
+
+static struct tile_slot *cache_slot(struct srv_worker *w, int level, uint64_t n, unsigned width)
+{
+	struct tile_cache *c = w->tiles;
+	uint64_t h;
+
+	if (c == NULL && (c = w->tiles = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	/* splitmix64's finalizer: every key bit reaches the slot bits (a
+	 * bundle and the hash tile of the same index must not collide) */
+	h = n ^ ((uint64_t)(level + 1) << 56) ^ ((uint64_t)width << 40);
+	h ^= h >> 30;
+	h *= 0xbf58476d1ce4e5b9ull;
+	h ^= h >> 27;
+	h *= 0x94d049bb133111ebull;
+	h ^= h >> 31;
+	return &c->slot[h % TILE_CACHE_SLOTS];
+}
+
+static void cache_put(struct srv_worker *w, struct tile_slot *s, int level, uint64_t n,
+                      unsigned width, const void *data, size_t len)
+{
+	struct tile_cache *c = w->tiles;
+	uint8_t *copy;
+
+	if (s == NULL || len > TILE_CACHE_MAX)
+		return;
+	if (s->data) {
+		c->bytes -= s->len;
+		free(s->data);
+		s->data = NULL;
+	}
+	if (c->bytes + len > TILE_CACHE_BYTES || (copy = malloc(len ? len : 1)) == NULL)
+		return;
+	memcpy(copy, data, len);
+	*s = (struct tile_slot){level, width, n, copy, len};
+	c->bytes += len;
+}
+
+void ledger_routes_free(struct srv_worker *w)
+{
+	struct tile_cache *c = w->tiles;
+
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < TILE_CACHE_SLOTS; i++)
+		free(c->slot[i].data);
+	free(c);
+	w->tiles = NULL;
+}
 
 static bool need_credential(const struct http_req *q, struct http_resp *r)
 {
@@ -66,6 +134,7 @@ static void vkey(struct srv_worker *w, bool cosigner, struct http_resp *r)
 static void tile(struct srv_worker *w, const struct http_req *q, struct http_resp *r)
 {
 	struct srv_snapshot *sn;
+	struct tile_slot *slot;
 	struct dt_diag d;
 	uint64_t n;
 	unsigned width;
@@ -81,8 +150,20 @@ static void tile(struct srv_worker *w, const struct http_req *q, struct http_res
 	if (!need_credential(q, r))
 		return;
 	sn = srv_snapshot_get(w->srv);
+	slot = cache_slot(w, level, n, width);
+	if (slot && slot->data && slot->level == level && slot->n == n && slot->width == width &&
+	    width <= tile_width(level, n, sn->size)) {
+		srv_snapshot_put(sn);
+		r->ctype = "application/octet-stream";
+		r->cache = IMMUTABLE;
+		if (strbuf_add(&r->body, slot->data, slot->len))
+			http_error(r, 500, "tile too large");
+		return;
+	}
 	err = ledger_tile(w->ledger, level, n, width, sn->size, &r->body, &d);
 	srv_snapshot_put(sn);
+	if (!err)
+		cache_put(w, slot, level, n, width, r->body.p, r->body.len);
 	if (err == DT_ENOTFOUND) {
 		http_error(r, 404, "%s", d.msg);
 		return;
@@ -104,14 +185,16 @@ static void payload(struct srv_worker *w, const struct http_req *q, struct http_
 	int rank = 0;
 	enum dt_err err;
 
-	bool ok = q->path_len == sizeof(pfx) - 1 + 64;
+	bool ok = q->path_len == sizeof(pfx) - 1 + 64 &&
+	          memcmp(q->path, pfx, sizeof(pfx) - 1) == 0;
 
 	for (size_t i = 0; ok && i < 32; i++) {
 		int h = dt_hex_digit(q->path[sizeof(pfx) - 1 + 2 * i]);
 		int l = dt_hex_digit(q->path[sizeof(pfx) - 1 + 2 * i + 1]);
 
-		ok = h >= 0 && l >= 0;
-		sha[i] = (uint8_t)(h << 4 | (l & 15));
+		if (!(ok = h >= 0 && l >= 0))
+			break;
+		sha[i] = (uint8_t)(h << 4 | l);
 	}
 	if (!ok) {
 		http_error(r, 404, "payloads are named /payload/sha256/<64 hex digits>");

@@ -139,6 +139,7 @@ struct srv_worker {
 	struct store *store;
 	struct intel_db *intel;
 	void *auth;  /* server/auth.c's per-worker state */
+	void *tiles; /* server/ledger_routes.c's tile cache */
 	void *taxii; /* server/taxii.c's per-worker state, or NULL */
 	void *dash;  /* server/dash.c's per-worker state, or NULL */
 };

@@ -31,5 +31,6 @@ bool auth_check(struct srv_worker *w, const char *hdr, size_t len, struct srv_pr
 /* The tlog-tiles, payload and witness routes (ledger_routes.c); false when
  * the path is not theirs. */
 bool ledger_routes(struct srv_worker *w, const struct http_req *q, struct http_resp *r);
+void ledger_routes_free(struct srv_worker *w);
 
 #endif
