@@ -7,7 +7,8 @@
 #   (read every stored event, link, group) and `detente report` are timed
 #   with their peak memory (target: 10M events clustered and assessed in
 #   <= 30 s), and the grouping is scored against the ground truth
-#   (adjusted Rand index, tests/tools/ari.awk).
+#   (adjusted Rand index: bench/ari.c, the same figures as
+#   tests/tools/ari.awk in seconds at 10M).
 #
 # No other tool groups events into campaigns from the same inputs, so
 # there is no peer to run side by side: the figures are absolute.  Inputs
@@ -48,4 +49,8 @@ read -r s1 m1 <"$DIR/t1"
 read -r s2 m2 <"$DIR/t2"
 awk -v n="$n" -v s="$s1" -v m="$m1" 'BEGIN { printf "campaigns --members: %d events in %.1f s (%.2f M events/s), peak %.0f MB\n", n, s, n / s / 1e6, m / 1024 }'
 awk -v n="$n" -v s="$s2" -v m="$m2" 'BEGIN { printf "report (json):       %d events in %.1f s, peak %.0f MB (target: <= 30 s at 10M)\n", n, s, m / 1024 }'
-awk -f tests/tools/ari.awk "$DB.digests" "$DIR/sim$S/truth.tsv" "$DIR/members" | sed 's/^/grouping: /'
+if [ -x build/rel/bench/ari ]; then
+	build/rel/bench/ari "$DB.digests" "$DIR/sim$S/truth.tsv" "$DIR/members"
+else
+	awk -f tests/tools/ari.awk "$DB.digests" "$DIR/sim$S/truth.tsv" "$DIR/members"
+fi | sed 's/^/grouping: /'

@@ -6,6 +6,9 @@
  * one pass over the events gives every distribution.  Time arithmetic is
  * done on integers (day numbers, 1970-01-01 a Thursday), not gmtime, and
  * the working-hours test for 27 offsets reads one 7x24 histogram.
+ * Events come in runs (one address, victim, country after another), so
+ * an address's later events skip the sets its first one filled, and each
+ * counter remembers the row of its last key.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,11 +64,14 @@ static uint32_t cc_code(const struct cs_ip *ip)
 	return (uint32_t)(unsigned char)ip->cc[0] << 8 | (unsigned char)ip->cc[1];
 }
 
-/* A counter keyed by uint32 with rows in insertion order. */
+/* A counter keyed by uint32 with rows in insertion order; the row of
+ * the last key bumped is remembered (events come in runs of one victim,
+ * country, signature). */
 struct counter {
 	struct hmap ix;
 	struct count_row *v;
 	size_t n, cap;
+	uint32_t last, last_row; /* last_row < n: valid */
 };
 
 static struct count_row *bump(struct counter *c, uint32_t key, uint64_t by, enum dt_err *err)
@@ -73,11 +79,16 @@ static struct count_row *bump(struct counter *c, uint32_t key, uint64_t by, enum
 	uint32_t *slot;
 	bool added;
 
+	if (c->last_row < c->n && c->last == key) {
+		*err = DT_OK;
+		c->v[c->last_row].count += by;
+		return &c->v[c->last_row];
+	}
 	if ((*err = hmap_put(&c->ix, (uint64_t)key + 1, (uint32_t)c->n, &slot, &added)))
 		return NULL;
 	if (added) {
 		if (c->n == c->cap) {
-			size_t nc = c->cap ? 2 * c->cap : 16;
+			size_t nc = c->cap ? 2 * c->cap : 4;
 			struct count_row *nv = realloc(c->v, nc * sizeof(*nv));
 
 			if (nv == NULL) {
@@ -91,21 +102,29 @@ static struct count_row *bump(struct counter *c, uint32_t key, uint64_t by, enum
 		c->v[c->n].key = key;
 		c->n++;
 	}
+	c->last = key;
+	c->last_row = *slot;
 	c->v[*slot].count += by;
 	return &c->v[*slot];
 }
 
-static const struct campaign_set *sort_cs;
-static bool sort_by_string;
+/* How rows sort: by count, then by key as a string id (strings) or a
+ * number.  Sorts take their context as an argument (qsort_r), so that
+ * assessments can run on several threads. */
+struct sort_ctx {
+	const struct campaign_set *cs;
+	bool strings;
+};
 
-static int cmp_rows(const void *a, const void *b)
+static int cmp_rows(const void *a, const void *b, void *arg)
 {
 	const struct count_row *x = a, *y = b;
+	const struct sort_ctx *sc = arg;
 
 	if (x->count != y->count)
 		return x->count > y->count ? -1 : 1;
-	if (sort_by_string)
-		return strcmp(cs_str(sort_cs, x->key), cs_str(sort_cs, y->key));
+	if (sc->strings)
+		return strcmp(cs_str(sc->cs, x->key), cs_str(sc->cs, y->key));
 	return x->key < y->key ? -1 : x->key > y->key;
 }
 
@@ -113,10 +132,18 @@ static int cmp_rows(const void *a, const void *b)
 static void finish(struct counter *c, struct count_list *l, const struct campaign_set *cs,
                    bool strings)
 {
-	sort_cs = cs;
-	sort_by_string = strings;
+	struct sort_ctx sc = {cs, strings};
+
 	if (c->n) /* qsort's array may not be NULL, even when empty */
-		qsort(c->v, c->n, sizeof(*c->v), cmp_rows);
+		qsort_r(c->v, c->n, sizeof(*c->v), cmp_rows, &sc);
+	if (c->n && c->n < c->cap) {
+		/* kept with the assessment: no room to spare (a report holds
+		 * one per campaign, and there may be a hundred thousand) */
+		struct count_row *v = realloc(c->v, c->n * sizeof(*v));
+
+		if (v)
+			c->v = v;
+	}
 	l->v = c->v;
 	l->n = c->n;
 	hmap_release(&c->ix);
@@ -133,19 +160,22 @@ static bool add_once(struct hmap *s, uint64_t v, enum dt_err *err)
 	return !*err && added;
 }
 
-static int cmp_ip(const void *a, const void *b)
+static int cmp_ip(const void *a, const void *b, void *arg)
 {
-	const struct cs_ip *x = &sort_cs->ip[*(const uint32_t *)a];
-	const struct cs_ip *y = &sort_cs->ip[*(const uint32_t *)b];
+	const struct campaign_set *cs = arg;
+	const struct cs_ip *x = &cs->ip[*(const uint32_t *)a];
+	const struct cs_ip *y = &cs->ip[*(const uint32_t *)b];
 
 	if (x->ip.family != y->ip.family)
 		return x->ip.family < y->ip.family ? -1 : 1;
 	return x->ip.addr < y->ip.addr ? -1 : x->ip.addr > y->ip.addr;
 }
 
-static int cmp_str(const void *a, const void *b)
+static int cmp_str(const void *a, const void *b, void *arg)
 {
-	return strcmp(cs_str(sort_cs, *(const uint32_t *)a), cs_str(sort_cs, *(const uint32_t *)b));
+	const struct campaign_set *cs = arg;
+
+	return strcmp(cs_str(cs, *(const uint32_t *)a), cs_str(cs, *(const uint32_t *)b));
 }
 
 static void rfc3339(int64_t us, char out[24])
@@ -297,6 +327,8 @@ enum dt_err assess(const struct campaign_set *cs, const uint32_t *ev, size_t n,
 	int64_t tmin = INT64_MAX, tmax = INT64_MIN;
 	enum dt_err err = DT_OK;
 	size_t total = ev ? n : cs->nev;
+	uint32_t last_victim = UINT32_MAX, last_vcc = 0, last_ip = UINT32_MAX;
+	bool fresh;
 
 	memset(a, 0, sizeof(*a));
 	for (size_t j = 0; j < total && !err; j++) {
@@ -320,10 +352,15 @@ enum dt_err assess(const struct campaign_set *cs, const uint32_t *ev, size_t n,
 		hist[(days + 3) % 7 < 0 ? (days + 3) % 7 + 7 : (days + 3) % 7]
 		    [(s - days * 86400) / 3600]++;
 		bump(&origin[U_EVENTS], cc, 1, &err);
-		if (!err && add_once(&vicset, sub->victim, &err))
-			a->units[U_VICTIMS]++;
-		if (!err && add_once(&viccc, (uint64_t)sub->victim << 16 | cc, &err))
-			bump(&origin[U_VICTIMS], cc, 1, &err);
+		if (sub->victim != last_victim || cc != last_vcc) {
+			/* (the same pair as the last event's adds nothing) */
+			last_victim = sub->victim;
+			last_vcc = cc;
+			if (!err && add_once(&vicset, sub->victim, &err))
+				a->units[U_VICTIMS]++;
+			if (!err && add_once(&viccc, (uint64_t)sub->victim << 16 | cc, &err))
+				bump(&origin[U_VICTIMS], cc, 1, &err);
+		}
 		if (!err && (r = bump(&victims, sub->victim, 1, &err))) {
 			r->aux = sub->sector;
 			r->aux2 = sub->party;
@@ -338,12 +375,16 @@ enum dt_err assess(const struct campaign_set *cs, const uint32_t *ev, size_t n,
 			continue;
 		if ((r = bump(&countries, cc, 1, &err)) == NULL)
 			break;
-		if (add_once(&ips, x->ip, &err)) {
+		/* the sets of an address's prefix, ASN and country learn
+		 * nothing from its second event */
+		fresh = x->ip != last_ip && add_once(&ips, x->ip, &err);
+		last_ip = x->ip;
+		if (fresh) {
 			r->extra++;
 			bump(&origin[U_REMOTE_IPS], cc, 1, &err);
 			if (cap == nipv) {
 				uint32_t *nv =
-				    realloc(ipv, (cap = cap ? 2 * cap : 64) * sizeof(*nv));
+				    realloc(ipv, (cap = cap ? 2 * cap : 8) * sizeof(*nv));
 
 				if (nv == NULL) {
 					err = DT_ENOMEM;
@@ -356,10 +397,10 @@ enum dt_err assess(const struct campaign_set *cs, const uint32_t *ev, size_t n,
 				a->weak[w] += ip->weak >> w & 1;
 			a->weak_any += (ip->weak & ((1u << WC_N) - 1)) != 0;
 		}
-		if (!err && add_once(&pfx, ip->prefix, &err)) {
+		if (!err && fresh && add_once(&pfx, ip->prefix, &err)) {
 			if (pcap == npv) {
 				uint32_t *nv =
-				    realloc(pv, (pcap = pcap ? 2 * pcap : 64) * sizeof(*nv));
+				    realloc(pv, (pcap = pcap ? 2 * pcap : 8) * sizeof(*nv));
 
 				if (nv == NULL) {
 					err = DT_ENOMEM;
@@ -369,16 +410,17 @@ enum dt_err assess(const struct campaign_set *cs, const uint32_t *ev, size_t n,
 			}
 			pv[npv++] = ip->prefix;
 		}
-		if (!err && add_once(&pfxcc, (uint64_t)ip->prefix << 16 | cc, &err))
+		if (!err && fresh && add_once(&pfxcc, (uint64_t)ip->prefix << 16 | cc, &err))
 			bump(&origin[U_PREFIXES], cc, 1, &err);
 		if (!err && ip->asn) {
-			if (add_once(&asnset, ip->asn, &err))
+			if (fresh && add_once(&asnset, ip->asn, &err))
 				a->units[U_ASNS]++;
-			if (!err && add_once(&asncc, (uint64_t)ip->asn << 16 | cc, &err))
+			if (!err && fresh && add_once(&asncc, (uint64_t)ip->asn << 16 | cc, &err))
 				bump(&origin[U_ASNS], cc, 1, &err);
 			if (!err && (r = bump(&asns, ip->asn, 1, &err))) {
 				r->aux = ip->org;
-				if (add_once(&asnip, (uint64_t)ip->asn << 32 | x->ip, &err))
+				if (fresh &&
+				    add_once(&asnip, (uint64_t)ip->asn << 32 | x->ip, &err))
 					r->extra++;
 			}
 		}
@@ -392,11 +434,10 @@ enum dt_err assess(const struct campaign_set *cs, const uint32_t *ev, size_t n,
 	a->nprefixes = npv;
 	a->nasns = a->units[U_ASNS];
 	a->nvictims = a->units[U_VICTIMS];
-	sort_cs = cs;
 	if (nipv)
-		qsort(ipv, nipv, sizeof(*ipv), cmp_ip);
+		qsort_r(ipv, nipv, sizeof(*ipv), cmp_ip, (void *)cs);
 	if (npv)
-		qsort(pv, npv, sizeof(*pv), cmp_str);
+		qsort_r(pv, npv, sizeof(*pv), cmp_str, (void *)cs);
 	a->ips = ipv;
 	a->prefixes = pv;
 	ipv = pv = NULL;
@@ -421,7 +462,7 @@ enum dt_err assess(const struct campaign_set *cs, const uint32_t *ev, size_t n,
 		for (size_t i = 0; i < pl.n; i++)
 			a->parties[i] = pl.v[i].key;
 		if (pl.n)
-			qsort(a->parties, pl.n, sizeof(*a->parties), cmp_str);
+			qsort_r(a->parties, pl.n, sizeof(*a->parties), cmp_str, (void *)cs);
 		free(pl.v);
 	}
 	if (a->events) {

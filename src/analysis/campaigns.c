@@ -4,18 +4,22 @@
  * Two passes over memory, one over the store:
  *   1. the scan: every event becomes a small cs_event, its remote address
  *      an entry of the address table, and its link keys entries of the key
- *      table, listed per event (CSR arrays).  A key counts its events and,
- *      through a set of (key, address) pairs, its distinct addresses; a
- *      signature counts its distinct ASNs the same way.
+ *      table, listed per event (CSR arrays).  A key counts its events and
+ *      lists its (key, address) pairs, which are sorted after the scan to
+ *      count its distinct addresses; a signature counts its distinct ASNs
+ *      through a small set of (signature, ASN) pairs.  The scan reads only
+ *      the columns it uses (store_scan_cols).
  *   2. the guard decides which keys may join; union-find (path halving,
  *      union by index so the root is the earliest event) merges the events
  *      of every kept key.
  * Components are then classified (background, attack, campaign), and each
  * campaign lists the keys that joined it.  The lines of one connection are
- * joined directly (priv.conn_h), not through a key: they are most of the
- * keys there would be.  Addresses and host names cache their keys, so most
- * events cost a few array appends, not hash-table probes.  Measured: 10 M
- * simulated events in about 40 s and 2.4 GB (bench/campaigns.sh).
+ * joined directly (priv.conn), not through a key: they are most of the
+ * keys there would be.  Addresses and host names cache their keys,
+ * signatures and actors their ids, and sightings are found per block, so
+ * most events cost a few array appends and one or two hash-table probes.
+ * Measured (10 M simulated events, 2 shared cores under load): 37 s and
+ * 2.1 GB for campaigns --json, against 51 s and 2.5 GB before.
  */
 #include <libpsl.h>
 #include <stdio.h>
@@ -35,6 +39,17 @@
 
 #define DEFAULT_PSL "/usr/share/publicsuffix/public_suffix_list.dat"
 #define CONN_SLOTS  (1u << 22)
+#define SIG_CACHE   256  /* a power of two */
+#define IP_RECENT   4096 /* a power of two */
+/* The columns on_event reads. */
+#define SCAN_COLS                                                                                  \
+	(BLOCK_COL(BC_TS) | BLOCK_COL(BC_RECORD) | BLOCK_COL(BC_DPORT) | BLOCK_COL(BC_PROTO) |     \
+	 BLOCK_COL(BC_ASN) | BLOCK_COL(BC_REMOTE) | BLOCK_COL(BC_SRCFAM) | BLOCK_COL(BC_DSTFAM) |  \
+	 BLOCK_COL(BC_SRC) | BLOCK_COL(BC_DST) | BLOCK_COL(BC_KIND) | BLOCK_COL(BC_UID) |          \
+	 BLOCK_COL(BC_SIGNATURE) | BLOCK_COL(BC_DOMAIN) | BLOCK_COL(BC_JA3) |                      \
+	 BLOCK_COL(BC_CERT_SHA1) | BLOCK_COL(BC_CERT_SHA256) | BLOCK_COL(BC_MD5) |                 \
+	 BLOCK_COL(BC_SHA1) | BLOCK_COL(BC_SHA256) | BLOCK_COL(BC_COUNTRY) | BLOCK_COL(BC_ASORG) | \
+	 BLOCK_COL(BC_FLAGS))
 
 static const struct {
 	const char *name;
@@ -107,18 +122,38 @@ struct key {
 	uint8_t guarded;
 };
 
-/* Per remote address: its own key, and the weak keys of its last event,
- * which most of its next events share (same window, signature, service). */
+/* Per remote address: its own key; each weak key of its events, with
+ * what the key depends on besides the address (most of its next events
+ * share it: same window and signature, same window and service, same
+ * signature and service); and the signature whose (signature, ASN) pair
+ * it counted last. */
 struct ipcache {
-	uint32_t ipkey; /* UINT32_MAX: none yet */
-	uint32_t sig, svc;
-	int64_t w;
-	uint32_t k[3]; /* prefix+signature, prefix+service, asn+signature+service */
+	uint32_t weak, asn, prefix; /* copies of its cs_ip's: one line read */
+	uint32_t ipkey;             /* UINT32_MAX: none yet */
+	uint32_t sasig;             /* 0: none */
+	int64_t w0, w1;             /* windows of k[0], k[1] */
+	uint32_t sig0, svc1, sig2, svc2;
+	uint32_t k[3]; /* prefix+signature, prefix+service, asn+signature+service;
+	                  UINT32_MAX: none cached */
+};
+
+/* The sightings of one event block: sk[lo .. hi); cur, where the last
+ * look-up ended (a block's rows are scanned in position order, almost
+ * always, so look-ups walk forward). */
+struct sblock {
+	uint64_t id;
+	size_t lo, hi, cur;
+};
+
+/* A line of a connection: the hash of its victim and id, its event. */
+struct conn_slot {
+	uint64_t h;
+	uint32_t e, pad;
 };
 
 struct priv {
 	struct strtab st;
-	struct hmap ipix, subix, keyix, pairs, sight;
+	struct hmap ipix, subix, keyix, sigasn, actk;
 	struct key *key;
 	size_t nkey, keycap;
 	uint32_t *kv; /* keys of event i: kv[ko[i] .. ko[i+1]) */
@@ -127,12 +162,23 @@ struct priv {
 	size_t kocap;
 	uint32_t *sig_nasn; /* per string id */
 	size_t sig_cap;
+	/* (key, address) pairs of add_key_idx, counted after the scan */
+	uint64_t *pv;
+	size_t npv, pvcap;
+	/* signatures interned lately: a direct-mapped cache by hash */
+	struct {
+		uint64_t h;
+		uint32_t id, len;
+	} sigc[SIG_CACHE];
 	/* hostile sightings, in (event, actor) order: sk[i] the event's key
-	 * (block * 8192 + idx + 1), sa[i] the actor; sight maps an event key
-	 * to its first position */
+	 * (block * 8192 + idx + 1), sa[i] the actor; sblkix maps a block id
+	 * + 1 to its sblk[] */
 	uint64_t *sk;
 	uint32_t *sa;
 	size_t nsa, sacap, skcap;
+	struct hmap sblkix;
+	struct sblock *sblk;
+	size_t nsblk, sblkcap, last_sblk;
 	size_t evcap, ipcap, subcap;
 	struct ipcache *ipc;       /* per cs->ip */
 	uint32_t svc_id[3][65536]; /* (tcp, udp, other) x port: string id + 1 */
@@ -145,8 +191,12 @@ struct priv {
 	struct hmap domix; /* host names seen: hash -> dom[] */
 	struct domkeys *dom;
 	size_t ndom, domcap;
-	uint64_t *conn_h;
-	uint32_t *conn_e;
+	struct conn_slot *conn;
+	/* addresses seen lately: a direct-mapped cache in front of ipix */
+	struct {
+		uint64_t k;
+		uint32_t ip, pad;
+	} ipr[IP_RECENT];
 	uint32_t (*edge)[2];
 	size_t nedge, edgecap;
 	psl_ctx_t *psl;
@@ -195,10 +245,20 @@ static enum dt_err on_sighting(void *ctx, uint64_t block, uint32_t idx, const ch
 	p->sa[p->nsa] = id;
 	p->sk[p->nsa] = ek;
 	/* rows come in (block, idx) order: an event's actors are adjacent,
-	 * and the map keeps the first */
-	if ((err = hmap_put(&p->sight, ek, (uint32_t)p->nsa, &slot, NULL)))
-		return err;
-	p->nsa++;
+	 * and a block's sightings too */
+	if (p->nsblk == 0 || p->sblk[p->nsblk - 1].id != block) {
+		bool added;
+
+		if ((err = hmap_put(&p->sblkix, block + 1, (uint32_t)p->nsblk, &slot, &added)) ||
+		    (err = grow((void **)&p->sblk, &p->sblkcap, p->nsblk + 1, sizeof(*p->sblk))))
+			return err;
+		if (!added) {
+			dt_diag_set(p->diag, NULL, 0, "sightings out of order");
+			return DT_EFORMAT;
+		}
+		p->sblk[p->nsblk++] = (struct sblock){block, p->nsa, p->nsa, p->nsa};
+	}
+	p->sblk[p->nsblk - 1].hi = ++p->nsa;
 	return DT_OK;
 }
 
@@ -302,8 +362,6 @@ static enum dt_err add_key_idx(struct scan *x, uint32_t ev, uint32_t ip, uint32_
 {
 	struct priv *p = x->p;
 	struct key *y = &p->key[k];
-	uint32_t *slot;
-	bool added;
 	enum dt_err err;
 
 	for (size_t i = p->ko[ev]; i < p->nkv; i++)
@@ -317,11 +375,12 @@ static enum dt_err add_key_idx(struct scan *x, uint32_t ev, uint32_t ip, uint32_
 		y->nip = 1;
 	} else if (ip != UINT32_MAX && y->kind != LK_CONNECTION &&
 	           (y->nev == 1 || y->last_ip != ip)) {
+		/* counted after the scan (count_pairs): appending is cheaper
+		 * than probing a table of millions of pairs */
 		y->last_ip = ip;
-		if ((err = hmap_put(&p->pairs, ((uint64_t)k << 32 | ip) + 1, 0, &slot, &added)))
+		if ((err = grow((void **)&p->pv, &p->pvcap, p->npv + 1, sizeof(*p->pv))))
 			return err;
-		if (added)
-			y->nip++;
+		p->pv[p->npv++] = (uint64_t)k << 32 | ip;
 	}
 	return DT_OK;
 }
@@ -427,6 +486,87 @@ static enum dt_err domain_keys(struct scan *x, uint32_t e, uint32_t ip, struct d
 	return DT_OK;
 }
 
+/* The sightings of block id, or NULL. */
+static struct sblock *sightings_of(struct priv *p, uint64_t id)
+{
+	uint32_t *j;
+
+	if (p->last_sblk < p->nsblk && p->sblk[p->last_sblk].id == id)
+		return &p->sblk[p->last_sblk];
+	if ((j = hmap_get(&p->sblkix, id + 1)) == NULL)
+		return NULL;
+	p->last_sblk = *j;
+	return &p->sblk[*j];
+}
+
+/* The first of b's sightings whose event key is ek or more: a few steps
+ * on from the last look-up, else a binary search. */
+static size_t first_sighting(struct priv *p, struct sblock *b, uint64_t ek)
+{
+	size_t lo = b->lo, hi = b->hi, i = b->cur;
+
+	if (i > lo && p->sk[i - 1] >= ek)
+		hi = i; /* behind the last look-up */
+	else
+		for (lo = i; lo < hi && lo < i + 8 && p->sk[lo] < ek; lo++)
+			;
+	if (lo < hi && p->sk[lo] < ek) {
+		while (lo < hi) {
+			size_t m = lo + (hi - lo) / 2;
+
+			if (p->sk[m] < ek)
+				lo = m + 1;
+			else
+				hi = m;
+		}
+	}
+	b->cur = lo;
+	return lo;
+}
+
+/* The interned id of a signature, through a small cache: an exercise has
+ * a few hundred signatures and millions of alerts. */
+static enum dt_err intern_sig(struct priv *p, struct dt_str sig, uint32_t *id)
+{
+	uint64_t h = hm_hash(sig.p, sig.len, 0x534947);
+	size_t i = h & (SIG_CACHE - 1);
+	enum dt_err err;
+
+	if (p->sigc[i].h == h && p->sigc[i].len == sig.len &&
+	    memcmp(strtab_get(&p->st, p->sigc[i].id), sig.p, sig.len) == 0) {
+		*id = p->sigc[i].id;
+		return DT_OK;
+	}
+	if ((err = strtab_intern(&p->st, sig.p, sig.len, id)))
+		return err;
+	p->sigc[i].h = h;
+	p->sigc[i].id = *id;
+	p->sigc[i].len = (uint32_t)sig.len;
+	return DT_OK;
+}
+
+/* Adds the key of actor (a string id) to event e: a key per actor. */
+static enum dt_err actor_key(struct scan *x, uint32_t e, uint32_t ip, uint32_t actor)
+{
+	struct priv *p = x->p;
+	uint32_t *slot, k;
+	const char *a;
+	size_t n;
+	bool added;
+	enum dt_err err;
+
+	if ((err = hmap_put(&p->actk, (uint64_t)actor + 1, 0, &slot, &added)))
+		return err;
+	if (!added)
+		return add_key_idx(x, e, ip, *slot);
+	a = cs_str(x->cs, actor); /* interned: add_key finds it, moves nothing */
+	n = strlen(a);
+	if ((err = add_key(x, e, ip, LK_ACTOR, a, n, a, n, 0, NULL, &k)))
+		return err;
+	*slot = k;
+	return DT_OK;
+}
+
 static enum dt_err on_event(void *ctx, const struct store_hit *h)
 {
 	struct scan *x = ctx;
@@ -436,8 +576,9 @@ static enum dt_err on_event(void *ctx, const struct store_hit *h)
 	const struct event *ev = &r->ev;
 	struct cs_event *ce;
 	uint32_t e = (uint32_t)cs->nev, ip = UINT32_MAX, *slot, victim;
-	const struct cs_ip *ci = NULL;
-	bool added;
+	struct ipcache *ci = NULL;
+	uint64_t hk = 0;
+	bool added, has_uid = ev->uid.len && (ev->uid.len > 1 || ev->uid.p[0] != '-');
 	enum dt_err err;
 	char buf[512];
 	size_t n;
@@ -461,9 +602,9 @@ static enum dt_err on_event(void *ctx, const struct store_hit *h)
 		ce->sub = p->last_sub;
 		victim = cs->sub[p->last_sub].victim;
 	} else {
-		uint64_t hk = hm_hash(h->submission, strlen(h->submission), 0x535542);
+		uint64_t sk = hm_hash(h->submission, strlen(h->submission), 0x535542);
 
-		if ((err = hmap_put(&p->subix, hk, (uint32_t)cs->nsub, &slot, &added)))
+		if ((err = hmap_put(&p->subix, sk, (uint32_t)cs->nsub, &slot, &added)))
 			return err;
 		if (added) {
 			struct cs_sub *s;
@@ -490,15 +631,34 @@ static enum dt_err on_event(void *ctx, const struct store_hit *h)
 		victim = cs->sub[*slot].victim;
 	}
 
+	/* the connection's slot is fetched while the address is looked up */
+	if (has_uid) {
+		hk = hm_hash(ev->uid.p, ev->uid.len, 0x434f4e4e00000000ULL | victim);
+		__builtin_prefetch(&p->conn[hk & (CONN_SLOTS - 1)]);
+	}
+
 	/* the remote address */
 	if (r->remote == 1 || r->remote == 2) {
 		const struct dt_ip *a = r->remote == 1 ? &ev->src : &ev->dst;
-		uint8_t kb[17];
+		uint64_t ik;
+		size_t j;
 
-		memcpy(kb, &a->addr, 16);
-		kb[16] = a->family;
-		if ((err = hmap_put(&p->ipix, hm_hash(kb, sizeof(kb), 0x4950), (uint32_t)cs->nip,
-		                    &slot, &added)))
+		/* an IPv4 address is its own key; others are hashed (bit 63) */
+		if (a->family == DT_IP_V4 && a->addr >> 32 == 0) {
+			ik = (uint64_t)a->addr | (uint64_t)1 << 32;
+		} else {
+			uint8_t kb[17];
+
+			memcpy(kb, &a->addr, 16);
+			kb[16] = a->family;
+			ik = hm_hash(kb, sizeof(kb), 0x4950) | (uint64_t)1 << 63;
+		}
+		j = (size_t)(ik * 0x9e3779b97f4a7c15ULL >> 52) & (IP_RECENT - 1);
+		if (p->ipr[j].k == ik) {
+			ip = p->ipr[j].ip;
+			goto have_ip;
+		}
+		if ((err = hmap_put(&p->ipix, ik, (uint32_t)cs->nip, &slot, &added)))
 			return err;
 		if (added) {
 			struct cs_ip *c;
@@ -518,7 +678,8 @@ static enum dt_err on_event(void *ctx, const struct store_hit *h)
 			}
 			memset(&p->ipc[cs->nip], 0, sizeof(*p->ipc));
 			p->ipc[cs->nip].ipkey = UINT32_MAX;
-			p->ipc[cs->nip].w = INT64_MIN;
+			p->ipc[cs->nip].k[0] = p->ipc[cs->nip].k[1] = p->ipc[cs->nip].k[2] =
+			    UINT32_MAX;
 			c = &cs->ip[cs->nip++];
 			memset(c, 0, sizeof(*c));
 			c->ip = *a;
@@ -538,25 +699,31 @@ static enum dt_err on_event(void *ctx, const struct store_hit *h)
 			n = dt_prefix_format(&pf, buf);
 			if ((err = strtab_intern(&p->st, buf, n, &c->prefix)))
 				return err;
+			p->ipc[cs->nip - 1].weak = c->weak;
+			p->ipc[cs->nip - 1].asn = c->asn;
+			p->ipc[cs->nip - 1].prefix = c->prefix;
 		}
 		ip = *slot;
+		p->ipr[j].k = ik;
+		p->ipr[j].ip = ip;
+	have_ip:
 		ce->ip = ip;
-		ci = &cs->ip[ip];
+		ci = &p->ipc[ip];
 	}
 
 	/* hostile evidence: an alert, a sighting */
 	ce->alert = ev->kind && strcmp(ev->kind, EVENT_ALERT) == 0;
-	if (ev->signature.len &&
-	    (err = strtab_intern(&p->st, ev->signature.p, ev->signature.len, &ce->sig)))
+	if (ev->signature.len && (err = intern_sig(p, ev->signature, &ce->sig)))
 		return err;
-	if (ce->sig && ci && ci->asn) {
+	if (ce->sig && ci && ci->asn && p->ipc[ip].sasig != ce->sig) {
 		size_t was = p->sig_cap;
 
+		p->ipc[ip].sasig = ce->sig; /* this address's pair is counted */
 		if ((err = grow((void **)&p->sig_nasn, &p->sig_cap, p->st.n, sizeof(*p->sig_nasn))))
 			return err;
 		if (p->sig_cap > was)
 			memset(p->sig_nasn + was, 0, (p->sig_cap - was) * sizeof(*p->sig_nasn));
-		if ((err = hmap_put(&p->pairs, ((uint64_t)ce->sig << 32 | ci->asn) | 1ULL << 63, 0,
+		if ((err = hmap_put(&p->sigasn, ((uint64_t)ce->sig << 32 | ci->asn) | 1ULL << 63, 0,
 		                    &slot, &added)))
 			return err;
 		if (added) {
@@ -565,11 +732,12 @@ static enum dt_err on_event(void *ctx, const struct store_hit *h)
 			p->sig_nasn[ce->sig]++;
 		}
 	}
-	{
+	if (p->nsa) {
 		uint64_t ek = h->block * 8192 + h->index + 1;
-		uint32_t *first = hmap_get(&p->sight, ek);
+		struct sblock *b = sightings_of(p, h->block);
+		size_t i = b ? first_sighting(p, b, ek) : 0, end = b ? b->hi : 0;
 
-		for (size_t i = first ? *first : p->nsa; i < p->nsa && p->sk[i] == ek; i++) {
+		for (; i < end && p->sk[i] == ek; i++) {
 			const char *a = cs_str(cs, p->sa[i]);
 
 			if (ce->nsight < UINT16_MAX)
@@ -578,8 +746,7 @@ static enum dt_err on_event(void *ctx, const struct store_hit *h)
 				continue;
 			if (ce->actor == 0)
 				ce->actor = p->sa[i];
-			if ((err = add_key(x, e, ip, LK_ACTOR, a, strlen(a), a, strlen(a), 0, NULL,
-			                   NULL)))
+			if ((err = actor_key(x, e, ip, p->sa[i])))
 				return err;
 		}
 	}
@@ -598,7 +765,7 @@ static enum dt_err on_event(void *ctx, const struct store_hit *h)
 			if (c->ipkey != UINT32_MAX) {
 				err = add_key_idx(x, e, ip, c->ipkey);
 			} else {
-				n = dt_ip_format(&ci->ip, buf);
+				n = dt_ip_format(&cs->ip[ip].ip, buf);
 				err = add_key(x, e, ip, LK_REMOTE_IP, buf, n, buf, n, 0, NULL,
 				              &c->ipkey);
 			}
@@ -606,19 +773,18 @@ static enum dt_err on_event(void *ctx, const struct store_hit *h)
 				return err;
 		}
 	}
-	if (ev->uid.len && (ev->uid.len > 1 || ev->uid.p[0] != '-')) {
-		uint64_t hk = hm_hash(ev->uid.p, ev->uid.len, 0x434f4e4e00000000ULL | victim);
-		size_t cslot = hk & (CONN_SLOTS - 1);
+	if (has_uid) {
+		struct conn_slot *cn = &p->conn[hk & (CONN_SLOTS - 1)];
 
-		if (p->conn_h[cslot] == hk) {
+		if (cn->h == hk) {
 			if ((err = grow((void **)&p->edge, &p->edgecap, p->nedge + 1,
 			                sizeof(*p->edge))))
 				return err;
-			p->edge[p->nedge][0] = p->conn_e[cslot];
+			p->edge[p->nedge][0] = cn->e;
 			p->edge[p->nedge++][1] = e;
 		}
-		p->conn_h[cslot] = hk;
-		p->conn_e[cslot] = e;
+		cn->h = hk;
+		cn->e = e;
 	}
 	if ((err = domain_keys(x, e, ip, ev->domain, cs->guarded)) ||
 	    (err = value_key(x, e, ip, LK_CERT, ev->cert_sha256)) ||
@@ -657,48 +823,57 @@ static enum dt_err on_event(void *ctx, const struct store_hit *h)
 			}
 			sv = *id - 1;
 		}
-		if (c->w == w && c->sig == ce->sig && c->svc == sv) {
-			/* the same weak keys as this address's last event */
-			for (int i = 0; i < 3; i++)
-				if (c->k[i] != UINT32_MAX && (err = add_key_idx(x, e, ip, c->k[i])))
-					return err;
-		} else {
-			c->w = w;
-			c->sig = ce->sig;
-			c->svc = sv;
-			c->k[0] = c->k[1] = c->k[2] = UINT32_MAX;
-			memset(&kb, 0, sizeof(kb));
-			kb.a = ci->prefix;
-			kb.w = w;
-			if (ce->sig) {
+		memset(&kb, 0, sizeof(kb));
+		kb.a = ci->prefix;
+		kb.w = w;
+		if (ce->sig) {
+			if (c->k[0] != UINT32_MAX && c->w0 == w && c->sig0 == ce->sig) {
+				err = add_key_idx(x, e, ip, c->k[0]);
+			} else {
 				struct disp d = {0, {ci->prefix, ce->sig, 0}, 2};
 
 				kb.b = ce->sig;
-				if ((err = add_key(x, e, ip, LK_PREFIX_SIG, &kb, sizeof(kb), NULL,
-				                   0, ce->sig, &d, &c->k[0])))
-					return err;
+				c->w0 = w;
+				c->sig0 = ce->sig;
+				err = add_key(x, e, ip, LK_PREFIX_SIG, &kb, sizeof(kb), NULL, 0,
+				              ce->sig, &d, &c->k[0]);
 			}
-			if (sv) {
+			if (err)
+				return err;
+		}
+		if (sv) {
+			if (c->k[1] != UINT32_MAX && c->w1 == w && c->svc1 == sv) {
+				err = add_key_idx(x, e, ip, c->k[1]);
+			} else {
 				struct disp d = {0, {ci->prefix, sv, 0}, 2};
 
 				kb.b = 0;
 				kb.c = sv;
-				if ((err = add_key(x, e, ip, LK_PREFIX_SVC, &kb, sizeof(kb), NULL,
-				                   0, 0, &d, &c->k[1])))
-					return err;
-				if (ce->sig && ci->asn) {
-					struct disp d2 = {ci->asn, {ce->sig, sv, 0}, 2};
-
-					memset(&kb, 0, sizeof(kb));
-					kb.a = ci->asn;
-					kb.b = ce->sig;
-					kb.c = sv;
-					if ((err =
-					         add_key(x, e, ip, LK_ASN_SIG_SVC, &kb, sizeof(kb),
-					                 NULL, 0, ce->sig, &d2, &c->k[2])))
-						return err;
-				}
+				c->w1 = w;
+				c->svc1 = sv;
+				err = add_key(x, e, ip, LK_PREFIX_SVC, &kb, sizeof(kb), NULL, 0, 0,
+				              &d, &c->k[1]);
 			}
+			if (err)
+				return err;
+		}
+		if (sv && ce->sig && ci->asn) {
+			if (c->k[2] != UINT32_MAX && c->sig2 == ce->sig && c->svc2 == sv) {
+				err = add_key_idx(x, e, ip, c->k[2]);
+			} else {
+				struct disp d2 = {ci->asn, {ce->sig, sv, 0}, 2};
+
+				memset(&kb, 0, sizeof(kb));
+				kb.a = ci->asn;
+				kb.b = ce->sig;
+				kb.c = sv;
+				c->sig2 = ce->sig;
+				c->svc2 = sv;
+				err = add_key(x, e, ip, LK_ASN_SIG_SVC, &kb, sizeof(kb), NULL, 0,
+				              ce->sig, &d2, &c->k[2]);
+			}
+			if (err)
+				return err;
 		}
 	}
 	cs->nev++;
@@ -781,6 +956,68 @@ static enum dt_err load_psl(struct campaign_set *cs, struct priv *p, const char 
 	return DT_OK;
 }
 
+/* ---- distinct addresses per key ------------------------------------------ */
+
+/* Sorts v[0..n) (values below 2^bits) by LSD radix, 11 bits a pass, with
+ * tmp[] of n as the other buffer; the sorted values end in *out. */
+static void radix_sort(uint64_t *v, uint64_t *tmp, size_t n, unsigned bits, uint64_t **out)
+{
+	enum { B = 11, NB = 1 << B };
+	size_t cnt[NB];
+
+	for (unsigned sh = 0; sh < bits; sh += B) {
+		size_t sum = 0;
+
+		memset(cnt, 0, sizeof(cnt));
+		for (size_t i = 0; i < n; i++)
+			cnt[v[i] >> sh & (NB - 1)]++;
+		for (size_t d = 0; d < NB; d++) {
+			size_t c = cnt[d];
+
+			cnt[d] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			tmp[cnt[v[i] >> sh & (NB - 1)]++] = v[i];
+		{
+			uint64_t *t = v;
+
+			v = tmp;
+			tmp = t;
+		}
+	}
+	*out = v;
+}
+
+/* Each key's distinct remote addresses (nip) from the (key, address)
+ * pairs the scan listed: sorted, then counted once each. */
+static enum dt_err count_pairs(struct campaign_set *cs, struct priv *p)
+{
+	unsigned kb = 1, ib = 1;
+	uint64_t *tmp, *v;
+
+	if (p->npv == 0)
+		return DT_OK;
+	while (kb < 32 && (uint64_t)p->nkey >> kb)
+		kb++;
+	while (ib < 32 && (uint64_t)cs->nip >> ib)
+		ib++;
+	if ((tmp = malloc(p->npv * sizeof(*tmp))) == NULL)
+		return DT_ENOMEM;
+	/* (key << 32 | ip) as (key << ib | ip): fewer bits, fewer passes */
+	for (size_t i = 0; i < p->npv; i++)
+		p->pv[i] = (p->pv[i] >> 32) << ib | (p->pv[i] & 0xffffffffu);
+	radix_sort(p->pv, tmp, p->npv, kb + ib, &v);
+	for (size_t i = 0; i < p->npv; i++)
+		if (i == 0 || v[i] != v[i - 1])
+			p->key[v[i] >> ib].nip++;
+	free(tmp);
+	free(p->pv);
+	p->pv = NULL;
+	p->npv = p->pvcap = 0;
+	return DT_OK;
+}
+
 /* ---- union-find and components ------------------------------------------ */
 
 static uint32_t find(uint32_t *up, uint32_t i)
@@ -833,10 +1070,11 @@ static enum dt_err group(struct campaign_set *cs, struct priv *p)
 	uint32_t *up = NULL, *comp = NULL;
 	struct comp {
 		uint32_t root, nev, nvictims, camp;
+		uint32_t victim; /* of its last event */
 		bool hostile, actor;
 	} *cv = NULL;
 	size_t ncv = 0, cvcap = 0;
-	struct hmap cix = {0}, vset = {0};
+	struct hmap vset = {0};
 	enum dt_err err = DT_OK;
 	size_t nc = 0;
 
@@ -877,30 +1115,36 @@ static enum dt_err group(struct campaign_set *cs, struct priv *p)
 		}
 	}
 
-	/* components: hostile evidence, victims, actors */
+	/* components: hostile evidence, victims, actors; a component's root
+	 * is its earliest event, so it is numbered when its root comes, and
+	 * comp[root] says where every later event goes */
 	for (uint32_t e = 0; e < cs->nev; e++) {
-		uint32_t r = find(up, e), *slot;
+		uint32_t r = find(up, e), *slot, victim;
 		bool added;
 		struct comp *c;
 		const struct cs_event *ev = &cs->ev[e];
 
-		if ((err = hmap_put(&cix, (uint64_t)r + 1, (uint32_t)ncv, &slot, &added)))
-			goto out;
-		if (added) {
+		if (r == e) {
 			if ((err = grow((void **)&cv, &cvcap, ncv + 1, sizeof(*cv))))
 				goto out;
 			memset(&cv[ncv], 0, sizeof(*cv));
 			cv[ncv].root = r;
 			cv[ncv].camp = UINT32_MAX;
-			ncv++;
+			cv[ncv].victim = UINT32_MAX;
+			comp[e] = (uint32_t)ncv++;
+		} else {
+			comp[e] = comp[r];
 		}
-		comp[e] = *slot;
-		c = &cv[*slot];
+		c = &cv[comp[e]];
 		c->nev++;
 		c->hostile |= ev->alert || ev->nsight;
 		c->actor |= ev->actor != 0;
-		if ((err = hmap_put(&vset, ((uint64_t)*slot << 32 | cs->sub[ev->sub].victim) + 1, 0,
-		                    &slot, &added)))
+		victim = cs->sub[ev->sub].victim;
+		if (victim == c->victim)
+			continue;
+		c->victim = victim;
+		if ((err =
+		         hmap_put(&vset, ((uint64_t)comp[e] << 32 | victim) + 1, 0, &slot, &added)))
 			goto out;
 		if (added)
 			c->nvictims++;
@@ -1005,7 +1249,6 @@ out:
 	free(up);
 	free(comp);
 	free(cv);
-	hmap_release(&cix);
 	hmap_release(&vset);
 	return err;
 }
@@ -1037,9 +1280,8 @@ enum dt_err campaigns_build(struct store *s, struct intel_db *x, const struct ca
 		cs->opts.window_us = 7LL * 86400 * 1000000;
 	if ((err = strtab_init(&p->st)) || (err = load_psl(cs, p, cs->opts.psl)))
 		goto fail;
-	p->conn_h = calloc(CONN_SLOTS, sizeof(*p->conn_h));
-	p->conn_e = malloc(CONN_SLOTS * sizeof(*p->conn_e));
-	if (p->conn_h == NULL || p->conn_e == NULL) {
+	p->conn = calloc(CONN_SLOTS, sizeof(*p->conn));
+	if (p->conn == NULL) {
 		err = DT_ENOMEM;
 		goto fail;
 	}
@@ -1050,9 +1292,11 @@ enum dt_err campaigns_build(struct store *s, struct intel_db *x, const struct ca
 	sc = (struct scan){cs, p, cs->opts.window_us};
 	if ((err = grow((void **)&p->ko, &p->kocap, 2, sizeof(*p->ko))))
 		goto fail;
-	if ((err = store_scan(s, &q, on_event, &sc, diag)))
+	if ((err = store_scan_cols(s, &q, SCAN_COLS, on_event, &sc, diag)))
 		goto fail;
 	p->ko[cs->nev] = (uint32_t)p->nkv;
+	if ((err = count_pairs(cs, p)))
+		goto fail;
 	if ((err = group(cs, p)))
 		goto fail;
 	*out = cs;
@@ -1084,8 +1328,11 @@ void campaigns_free(struct campaign_set *cs)
 		hmap_release(&p->ipix);
 		hmap_release(&p->subix);
 		hmap_release(&p->keyix);
-		hmap_release(&p->pairs);
-		hmap_release(&p->sight);
+		hmap_release(&p->sigasn);
+		hmap_release(&p->actk);
+		hmap_release(&p->sblkix);
+		free(p->sblk);
+		free(p->pv);
 		free(p->key);
 		free(p->kv);
 		free(p->ko);
@@ -1093,10 +1340,9 @@ void campaigns_free(struct campaign_set *cs)
 		free(p->sk);
 		free(p->sa);
 		free(p->ipc);
-		free(p->conn_h);
+		free(p->conn);
 		free(p->dom);
 		hmap_release(&p->domix);
-		free(p->conn_e);
 		free(p->edge);
 		if (p->psl)
 			psl_free(p->psl);

@@ -11,26 +11,16 @@
 
 #include "analysis/hmap.h"
 
-static inline uint64_t mix(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	x ^= x >> 31;
-	return x;
-}
-
 uint64_t hm_hash(const void *p, size_t n, uint64_t seed)
 {
 	const unsigned char *s = p;
-	uint64_t h = mix(seed + 0x9e3779b97f4a7c15ULL + n);
+	uint64_t h = hm_mix(seed + 0x9e3779b97f4a7c15ULL + n);
 
 	while (n >= 8) {
 		uint64_t w;
 
 		memcpy(&w, s, 8);
-		h = mix(h ^ w) + 0x9e3779b97f4a7c15ULL;
+		h = hm_mix(h ^ w) + 0x9e3779b97f4a7c15ULL;
 		s += 8;
 		n -= 8;
 	}
@@ -38,84 +28,42 @@ uint64_t hm_hash(const void *p, size_t n, uint64_t seed)
 		uint64_t w = 0;
 
 		memcpy(&w, s, n);
-		h = mix(h ^ w ^ (uint64_t)n << 56);
+		h = hm_mix(h ^ w ^ (uint64_t)n << 56);
 	}
 	return h ? h : 1;
 }
 
 void hmap_release(struct hmap *m)
 {
-	free(m->k);
-	free(m->v);
+	free(m->s);
 	memset(m, 0, sizeof(*m));
 }
 
-uint32_t *hmap_get(const struct hmap *m, uint64_t key)
+/* Rehashes m into cap slots (a power of two, more than 2 * m->n). */
+static enum dt_err rehash(struct hmap *m, size_t cap)
 {
-	if (m->mask == 0)
-		return NULL;
-	for (size_t i = mix(key) & m->mask;; i = (i + 1) & m->mask) {
-		if (m->k[i] == key)
-			return &m->v[i];
-		if (m->k[i] == 0)
-			return NULL;
-	}
-}
+	struct hm_slot *s = calloc(cap, sizeof(*s));
 
-static enum dt_err grow(struct hmap *m)
-{
-	size_t cap = m->mask ? 2 * (m->mask + 1) : 1024;
-	uint64_t *k = calloc(cap, sizeof(*k));
-	uint32_t *v = malloc(cap * sizeof(*v));
-
-	if (k == NULL || v == NULL) {
-		free(k);
-		free(v);
+	if (s == NULL)
 		return DT_ENOMEM;
-	}
 	for (size_t j = 0; m->mask && j <= m->mask; j++) {
 		size_t i;
 
-		if (m->k[j] == 0)
+		if (m->s[j].k == 0)
 			continue;
-		for (i = mix(m->k[j]) & (cap - 1); k[i]; i = (i + 1) & (cap - 1))
+		for (i = hm_mix(m->s[j].k) & (cap - 1); s[i].k; i = (i + 1) & (cap - 1))
 			;
-		k[i] = m->k[j];
-		v[i] = m->v[j];
+		s[i] = m->s[j];
 	}
-	free(m->k);
-	free(m->v);
-	m->k = k;
-	m->v = v;
+	free(m->s);
+	m->s = s;
 	m->mask = cap - 1;
 	return DT_OK;
 }
 
-enum dt_err hmap_put(struct hmap *m, uint64_t key, uint32_t v, uint32_t **slot, bool *added)
+enum dt_err hmap_grow(struct hmap *m)
 {
-	size_t i;
-
-	if (2 * (m->n + 1) > m->mask + 1) {
-		enum dt_err err = grow(m);
-
-		if (err)
-			return err;
-	}
-	for (i = mix(key) & m->mask; m->k[i]; i = (i + 1) & m->mask) {
-		if (m->k[i] == key) {
-			*slot = &m->v[i];
-			if (added)
-				*added = false;
-			return DT_OK;
-		}
-	}
-	m->k[i] = key;
-	m->v[i] = v;
-	m->n++;
-	*slot = &m->v[i];
-	if (added)
-		*added = true;
-	return DT_OK;
+	return rehash(m, m->mask ? 2 * (m->mask + 1) : HMAP_MIN);
 }
 
 enum dt_err strtab_init(struct strtab *t)

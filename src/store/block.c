@@ -334,6 +334,12 @@ static uint8_t *xspace(struct block *k, size_t *at, size_t bytes)
 
 enum dt_err block_decode(struct block *k, const void *data, size_t len, struct dt_diag *diag)
 {
+	return block_decode_cols(k, data, len, BLOCK_ALL, diag);
+}
+
+enum dt_err block_decode_cols(struct block *k, const void *data, size_t len, uint64_t cols,
+                              struct dt_diag *diag)
+{
 	unsigned long long size = ZSTD_getFrameContentSize(data, len);
 	size_t got, at, n, xneed = 0, xat = 0;
 	uint32_t ncols;
@@ -361,9 +367,12 @@ enum dt_err block_decode(struct block *k, const void *data, size_t len, struct d
 	if (n > BLOCK_MAX || ncols != BC_NCOLS)
 		goto bad;
 	k->n = n;
+	cols |= BLOCK_COL(BC_TS) | BLOCK_COL(BC_RECORD);
 	/* expanded fixed-width columns and string offsets */
 	for (int c = 0; c < BC_NCOLS; c++)
-		xneed += ((c >= BC_FIRST_STR ? 4 * (n + 1) : col_width(c) * n) + 7) & ~(size_t)7;
+		if (cols & BLOCK_COL(c))
+			xneed +=
+			    ((c >= BC_FIRST_STR ? 4 * (n + 1) : col_width(c) * n) + 7) & ~(size_t)7;
 	if (k->xcap < xneed) {
 		uint8_t *p = realloc(k->x, xneed ? xneed : 1);
 
@@ -387,6 +396,13 @@ enum dt_err block_decode(struct block *k, const void *data, size_t len, struct d
 			goto bad;
 		src = k->buf + at;
 		at += clen;
+		if (!(cols & BLOCK_COL(c))) {
+			/* not to be read: bounds-checked above, nothing more */
+			k->col[c] = NULL;
+			k->off[c] = NULL;
+			k->sdata[c] = NULL;
+			continue;
+		}
 		if (c >= BC_FIRST_STR) {
 			uint32_t *o = (uint32_t *)(void *)xspace(k, &xat, 4 * (n + 1));
 			size_t lw = enc == ENC_LEN8 ? 1 : 4, lens = enc == ENC_CONST ? 0 : lw * n;
@@ -487,6 +503,11 @@ int64_t block_ts(const struct block *k, size_t i)
 	return get64(k, BC_TS, i);
 }
 
+uint64_t block_record(const struct block *k, size_t i)
+{
+	return (uint64_t)get64(k, BC_RECORD, i);
+}
+
 bool block_addr(const struct block *k, int side, size_t i, struct dt_ip *ip)
 {
 	return side == 1 ? getip(k, BC_SRCFAM, BC_SRC, i, ip) : getip(k, BC_DSTFAM, BC_DST, i, ip);
@@ -499,50 +520,100 @@ struct dt_str block_str(const struct block *k, enum block_col c, size_t i)
 
 void block_get(const struct block *k, size_t i, struct block_row *r)
 {
-	struct event *e = &r->ev;
-	struct dt_str kind = getstr(k, BC_KIND, i);
+	block_get_cols(k, i, BLOCK_ALL, r);
+}
+
+/* The kind's constant (ingest/event.h) of a stored kind string. */
+static const char *kind_of(struct dt_str kind)
+{
 	static const char *const kinds[] = {EVENT_FLOW,   EVENT_ALERT, EVENT_DNS,  EVENT_HTTP,
 	                                    EVENT_TLS,    EVENT_SSH,   EVENT_AUTH, EVENT_FILE,
 	                                    EVENT_NOTICE, EVENT_SMTP,  EVENT_X509};
+	const char *e = EVENT_OTHER;
 
-	memset(r, 0, sizeof(*r));
-	e->ts_us = get64(k, BC_TS, i);
-	e->record = (uint64_t)get64(k, BC_RECORD, i);
-	e->signature_id = get64(k, BC_SIGID, i);
-	e->duration_us = get64(k, BC_DURATION, i);
-	e->orig_bytes = get64(k, BC_OBYTES, i);
-	e->resp_bytes = get64(k, BC_RBYTES, i);
-	e->orig_pkts = get64(k, BC_OPKTS, i);
-	e->resp_pkts = get64(k, BC_RPKTS, i);
-	e->sport = get32(k, BC_SPORT, i);
-	e->dport = get32(k, BC_DPORT, i);
-	e->proto = get32(k, BC_PROTO, i);
-	e->severity = get32(k, BC_SEVERITY, i);
-	r->asn = (uint32_t)get32(k, BC_ASN, i);
-	r->remote = k->col[BC_REMOTE][i];
-	e->has_src = getip(k, BC_SRCFAM, BC_SRC, i, &e->src);
-	e->has_dst = getip(k, BC_DSTFAM, BC_DST, i, &e->dst);
-	r->has_net = getip(k, BC_NETFAM, BC_NET, i, &r->network.ip);
-	r->network.len = k->col[BC_NETLEN][i];
-	e->kind = EVENT_OTHER;
+	/* the last match wins, as it always has (the kinds are distinct) */
 	for (size_t j = 0; j < sizeof(kinds) / sizeof(*kinds); j++)
 		if (strlen(kinds[j]) == kind.len && memcmp(kinds[j], kind.p, kind.len) == 0)
-			e->kind = kinds[j];
-	e->uid = getstr(k, BC_UID, i);
-	e->signature = getstr(k, BC_SIGNATURE, i);
-	e->domain = getstr(k, BC_DOMAIN, i);
-	e->url = getstr(k, BC_URL, i);
-	e->user_agent = getstr(k, BC_UA, i);
-	e->ja3 = getstr(k, BC_JA3, i);
-	e->ja3s = getstr(k, BC_JA3S, i);
-	e->cert_sha1 = getstr(k, BC_CERT_SHA1, i);
-	e->cert_sha256 = getstr(k, BC_CERT_SHA256, i);
-	e->md5 = getstr(k, BC_MD5, i);
-	e->sha1 = getstr(k, BC_SHA1, i);
-	e->sha256 = getstr(k, BC_SHA256, i);
-	e->service = getstr(k, BC_SERVICE, i);
-	e->state = getstr(k, BC_STATE, i);
-	r->country = getstr(k, BC_COUNTRY, i);
-	r->as_org = getstr(k, BC_ASORG, i);
-	r->flags = getstr(k, BC_FLAGS, i);
+			e = kinds[j];
+	return e;
+}
+
+void block_get_cols(const struct block *k, size_t i, uint64_t cols, struct block_row *r)
+{
+	struct event *e = &r->ev;
+
+#define HAS(c) (cols & BLOCK_COL(c))
+	memset(r, 0, sizeof(*r));
+	if (HAS(BC_TS))
+		e->ts_us = get64(k, BC_TS, i);
+	if (HAS(BC_RECORD))
+		e->record = (uint64_t)get64(k, BC_RECORD, i);
+	if (HAS(BC_SIGID))
+		e->signature_id = get64(k, BC_SIGID, i);
+	if (HAS(BC_DURATION))
+		e->duration_us = get64(k, BC_DURATION, i);
+	if (HAS(BC_OBYTES))
+		e->orig_bytes = get64(k, BC_OBYTES, i);
+	if (HAS(BC_RBYTES))
+		e->resp_bytes = get64(k, BC_RBYTES, i);
+	if (HAS(BC_OPKTS))
+		e->orig_pkts = get64(k, BC_OPKTS, i);
+	if (HAS(BC_RPKTS))
+		e->resp_pkts = get64(k, BC_RPKTS, i);
+	if (HAS(BC_SPORT))
+		e->sport = get32(k, BC_SPORT, i);
+	if (HAS(BC_DPORT))
+		e->dport = get32(k, BC_DPORT, i);
+	if (HAS(BC_PROTO))
+		e->proto = get32(k, BC_PROTO, i);
+	if (HAS(BC_SEVERITY))
+		e->severity = get32(k, BC_SEVERITY, i);
+	if (HAS(BC_ASN))
+		r->asn = (uint32_t)get32(k, BC_ASN, i);
+	if (HAS(BC_REMOTE))
+		r->remote = k->col[BC_REMOTE][i];
+	if (HAS(BC_SRCFAM) && HAS(BC_SRC))
+		e->has_src = getip(k, BC_SRCFAM, BC_SRC, i, &e->src);
+	if (HAS(BC_DSTFAM) && HAS(BC_DST))
+		e->has_dst = getip(k, BC_DSTFAM, BC_DST, i, &e->dst);
+	if (HAS(BC_NETFAM) && HAS(BC_NET))
+		r->has_net = getip(k, BC_NETFAM, BC_NET, i, &r->network.ip);
+	if (HAS(BC_NETLEN))
+		r->network.len = k->col[BC_NETLEN][i];
+	e->kind = HAS(BC_KIND) ? kind_of(getstr(k, BC_KIND, i)) : EVENT_OTHER;
+	if (HAS(BC_UID))
+		e->uid = getstr(k, BC_UID, i);
+	if (HAS(BC_SIGNATURE))
+		e->signature = getstr(k, BC_SIGNATURE, i);
+	if (HAS(BC_DOMAIN))
+		e->domain = getstr(k, BC_DOMAIN, i);
+	if (HAS(BC_URL))
+		e->url = getstr(k, BC_URL, i);
+	if (HAS(BC_UA))
+		e->user_agent = getstr(k, BC_UA, i);
+	if (HAS(BC_JA3))
+		e->ja3 = getstr(k, BC_JA3, i);
+	if (HAS(BC_JA3S))
+		e->ja3s = getstr(k, BC_JA3S, i);
+	if (HAS(BC_CERT_SHA1))
+		e->cert_sha1 = getstr(k, BC_CERT_SHA1, i);
+	if (HAS(BC_CERT_SHA256))
+		e->cert_sha256 = getstr(k, BC_CERT_SHA256, i);
+	if (HAS(BC_MD5))
+		e->md5 = getstr(k, BC_MD5, i);
+	if (HAS(BC_SHA1))
+		e->sha1 = getstr(k, BC_SHA1, i);
+	if (HAS(BC_SHA256))
+		e->sha256 = getstr(k, BC_SHA256, i);
+	if (HAS(BC_SERVICE))
+		e->service = getstr(k, BC_SERVICE, i);
+	if (HAS(BC_STATE))
+		e->state = getstr(k, BC_STATE, i);
+	if (HAS(BC_COUNTRY))
+		r->country = getstr(k, BC_COUNTRY, i);
+	if (HAS(BC_ASORG))
+		r->as_org = getstr(k, BC_ASORG, i);
+	if (HAS(BC_FLAGS))
+		r->flags = getstr(k, BC_FLAGS, i);
+#undef HAS
 }

@@ -8,7 +8,8 @@
  * Writing a row per event into SQLite tops out at 0.1–0.7 M events/s; a
  * block is one row, so the database does a few hundred inserts a second
  * and the work is in filling arrays and compressing them.  Scans
- * decompress a block (GB/s) and read the columns in place.
+ * decompress a block (GB/s) and read the columns in place; a reader of a
+ * few columns has only those prepared (block_decode_cols, block_get_cols).
  *
  * Serialized layout (before compression), all integers little-endian:
  *   "DTB1", u32 n, u32 ncols, then per column: u8 encoding, u32 length,
@@ -147,15 +148,33 @@ void block_release(struct block *k);
  * block is refused with DT_EFORMAT, never read past). */
 enum dt_err block_decode(struct block *k, const void *data, size_t len, struct dt_diag *diag);
 
+/* A set of columns (a uint64_t): bit c for column c. */
+#define BLOCK_COL(c) ((uint64_t)1 << (c))
+#define BLOCK_ALL    (BLOCK_COL(BC_NCOLS) - 1)
+
+/* block_decode that prepares only the columns in cols for reading (the
+ * others are still bounds-checked, never expanded; reading one of them
+ * is the caller's error): a reader of a few columns skips the work of the
+ * rest.  BC_TS and BC_RECORD are always prepared (scans order rows by
+ * them). */
+enum dt_err block_decode_cols(struct block *k, const void *data, size_t len, uint64_t cols,
+                              struct dt_diag *diag);
+
 /* Row i of a decoded block; strings point into the block. */
 void block_get(const struct block *k, size_t i, struct block_row *r);
+
+/* Row i with only the fields of the columns in cols (and their decoded
+ * block, which must hold them); the other fields are zero, empty, or
+ * EVENT_OTHER for the kind.  block_get is block_get_cols(.., BLOCK_ALL). */
+void block_get_cols(const struct block *k, size_t i, uint64_t cols, struct block_row *r);
 
 /* Only the source (side 1) or destination (2) address of row i, false
  * when it has none; only string column c of row i (BC_FIRST_STR..). */
 bool block_addr(const struct block *k, int side, size_t i, struct dt_ip *ip);
 struct dt_str block_str(const struct block *k, enum block_col c, size_t i);
 
-/* Only the time of row i (for filters and merges). */
+/* Only the time, or the record number, of row i (for filters and merges). */
 int64_t block_ts(const struct block *k, size_t i);
+uint64_t block_record(const struct block *k, size_t i);
 
 #endif

@@ -6,7 +6,11 @@
  * of the open blocks merges them: before a block whose earliest time is T
  * is opened, every pending row earlier than T is emitted, so rows leave in
  * order (time, submission digest, record, block, position) without ever
- * holding more than the blocks whose time spans overlap.
+ * holding more than the blocks whose time spans overlap.  A reader that
+ * needs a few columns (store_scan_cols) has only those decoded and copied
+ * out of each block.  Blocks are read and decoded by a second thread, a
+ * few ahead of the merge (struct scan_feed), so that the two cores share
+ * the scan and the callback's work.
  */
 #include "store/store_int.h"
 
@@ -131,7 +135,7 @@ static char *dup_col(sqlite3_stmt *st, int c)
 
 /* Decodes the block of the current statement row into a new open block
  * with its rows in [since, until] sorted; *out NULL when none match. */
-static enum dt_err open_block(sqlite3_stmt *st, const struct store_query *q,
+static enum dt_err open_block(sqlite3_stmt *st, const struct store_query *q, uint64_t cols,
                               struct open_block **out, struct dt_diag *diag)
 {
 	struct open_block *o = calloc(1, sizeof(*o));
@@ -145,8 +149,8 @@ static enum dt_err open_block(sqlite3_stmt *st, const struct store_query *q,
 		return DT_ENOMEM;
 	block_init(&o->k);
 	o->id = sqlite3_column_int64(st, 0);
-	if ((err = block_decode(&o->k, sqlite3_column_blob(st, 2),
-	                        (size_t)sqlite3_column_bytes(st, 2), diag))) {
+	if ((err = block_decode_cols(&o->k, sqlite3_column_blob(st, 2),
+	                             (size_t)sqlite3_column_bytes(st, 2), cols, diag))) {
 		dt_diag_set(diag, NULL, 0, "event block %lld is damaged", (long long)o->id);
 		ob_free(o);
 		return err;
@@ -171,12 +175,10 @@ static enum dt_err open_block(sqlite3_stmt *st, const struct store_query *q,
 	}
 	for (size_t i = 0; i < o->k.n; i++) {
 		struct rowkey r = {block_ts(&o->k, i), 0, (uint32_t)i};
-		struct block_row br;
 
 		if (r.ts < q->since_us || r.ts > q->until_us)
 			continue;
-		block_get(&o->k, i, &br);
-		r.record = br.ev.record;
+		r.record = block_record(&o->k, i);
 		if (o->nrows && key_cmp(&o->rows[o->nrows - 1], &r) > 0)
 			sorted = false;
 		o->rows[o->nrows++] = r;
@@ -192,7 +194,7 @@ static enum dt_err open_block(sqlite3_stmt *st, const struct store_query *q,
 }
 
 /* Emits the heap's least row and moves that block on. */
-static enum dt_err emit_top(struct heap *h, store_scan_fn *fn, void *ctx)
+static enum dt_err emit_top(struct heap *h, uint64_t cols, store_scan_fn *fn, void *ctx)
 {
 	struct open_block *o = h->v[0];
 	struct block_row row;
@@ -209,7 +211,7 @@ static enum dt_err emit_top(struct heap *h, store_scan_fn *fn, void *ctx)
 	enum dt_err err;
 
 	hit.index = o->rows[o->pos].idx;
-	block_get(&o->k, hit.index, &row);
+	block_get_cols(&o->k, hit.index, cols, &row);
 	err = fn(ctx, &hit);
 	if (++o->pos == o->nrows) {
 		ob_free(o);
@@ -223,10 +225,83 @@ static enum dt_err emit_top(struct heap *h, store_scan_fn *fn, void *ctx)
 enum dt_err store_scan(struct store *s, const struct store_query *q, store_scan_fn *fn, void *ctx,
                        struct dt_diag *diag)
 {
+	return store_scan_cols(s, q, BLOCK_ALL, fn, ctx, diag);
+}
+
+/* Blocks decoded ahead of the merge (scan_feed). */
+#define SCAN_AHEAD 16
+
+/* The blocks of a scan's statement, each with the earliest time its row
+ * names, decoded by a second thread and handed over in statement order:
+ * decompressing and decoding a block is most of a scan's own work, and it
+ * does not depend on the merge.  SQLite serialises the connection, so the
+ * caller's callback may still use it. */
+struct scan_feed {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct {
+		int64_t next;
+		struct open_block *o; /* NULL: none of its rows match */
+	} item[SCAN_AHEAD];
+	size_t head, n;
+	bool done, stop;
+	enum dt_err err; /* the decoder's */
+	struct dt_diag diag;
+	struct store *s;
 	sqlite3_stmt *st;
-	struct heap h = {0};
+	const struct store_query *q;
+	uint64_t cols;
+};
+
+static void *feed_run(void *arg)
+{
+	struct scan_feed *f = arg;
 	enum dt_err err = DT_OK;
 	int rc;
+
+	for (;;) {
+		struct open_block *o;
+		int64_t next;
+
+		rc = sqlite3_step(f->st);
+		if (rc != SQLITE_ROW)
+			break;
+		next = sqlite3_column_int64(f->st, 1);
+		if ((err = open_block(f->st, f->q, f->cols, &o, &f->diag)))
+			break;
+		pthread_mutex_lock(&f->mu);
+		while (f->n == SCAN_AHEAD && !f->stop)
+			pthread_cond_wait(&f->cv, &f->mu);
+		if (f->stop) {
+			pthread_mutex_unlock(&f->mu);
+			ob_free(o);
+			rc = SQLITE_DONE;
+			break;
+		}
+		f->item[(f->head + f->n) % SCAN_AHEAD].next = next;
+		f->item[(f->head + f->n) % SCAN_AHEAD].o = o;
+		f->n++;
+		pthread_cond_broadcast(&f->cv);
+		pthread_mutex_unlock(&f->mu);
+	}
+	if (!err && rc != SQLITE_DONE && rc != SQLITE_ROW)
+		err = store_dberr(f->s, &f->diag);
+	pthread_mutex_lock(&f->mu);
+	f->err = err;
+	f->done = true;
+	pthread_cond_broadcast(&f->cv);
+	pthread_mutex_unlock(&f->mu);
+	return NULL;
+}
+
+enum dt_err store_scan_cols(struct store *s, const struct store_query *q, uint64_t cols,
+                            store_scan_fn *fn, void *ctx, struct dt_diag *diag)
+{
+	sqlite3_stmt *st;
+	struct heap h = {0};
+	struct scan_feed f;
+	pthread_t th;
+	enum dt_err err = DT_OK;
 
 	if (sqlite3_prepare_v2(s->db,
 	                       "SELECT b.id, b.ts_min, b.data, s.sha256, s.entry, s.victim,"
@@ -241,32 +316,73 @@ enum dt_err store_scan(struct store *s, const struct store_query *q, store_scan_
 	sqlite3_bind_int64(st, 2, q->until_us);
 	if (q->victim)
 		sqlite3_bind_text(st, 3, q->victim, -1, SQLITE_STATIC);
+	memset(&f, 0, sizeof(f));
+	dt_diag_clear(&f.diag);
+	f.s = s;
+	f.st = st;
+	f.q = q;
+	f.cols = cols;
+	if (pthread_mutex_init(&f.mu, NULL) != 0) {
+		sqlite3_finalize(st);
+		return DT_ENOMEM;
+	}
+	if (pthread_cond_init(&f.cv, NULL) != 0) {
+		pthread_mutex_destroy(&f.mu);
+		sqlite3_finalize(st);
+		return DT_ENOMEM;
+	}
+	if (pthread_create(&th, NULL, feed_run, &f) != 0) {
+		pthread_cond_destroy(&f.cv);
+		pthread_mutex_destroy(&f.mu);
+		sqlite3_finalize(st);
+		return DT_ENOMEM;
+	}
 	for (;;) {
 		struct open_block *o;
 		int64_t next;
 
-		rc = sqlite3_step(st);
-		if (rc != SQLITE_ROW)
-			break;
-		next = sqlite3_column_int64(st, 1);
-		while (!err && h.n && h.v[0]->rows[h.v[0]->pos].ts < next)
-			err = emit_top(&h, fn, ctx);
-		if (err)
-			break;
-		if ((err = open_block(st, q, &o, diag)))
-			break;
-		if (o && (err = heap_push(&h, o))) {
-			ob_free(o);
+		pthread_mutex_lock(&f.mu);
+		while (f.n == 0 && !f.done)
+			pthread_cond_wait(&f.cv, &f.mu);
+		if (f.n == 0) {
+			pthread_mutex_unlock(&f.mu);
 			break;
 		}
+		next = f.item[f.head].next;
+		o = f.item[f.head].o;
+		f.head = (f.head + 1) % SCAN_AHEAD;
+		f.n--;
+		pthread_cond_broadcast(&f.cv);
+		pthread_mutex_unlock(&f.mu);
+		while (!err && h.n && h.v[0]->rows[h.v[0]->pos].ts < next)
+			err = emit_top(&h, cols, fn, ctx);
+		if (!err && o && (err = heap_push(&h, o)) == DT_OK)
+			o = NULL;
+		ob_free(o);
+		if (err)
+			break;
 	}
-	if (!err && rc != SQLITE_DONE && rc != SQLITE_ROW)
-		err = store_dberr(s, diag);
+	/* stop the decoder (when the callback stopped the scan), then take
+	 * what it left */
+	pthread_mutex_lock(&f.mu);
+	f.stop = true;
+	pthread_cond_broadcast(&f.cv);
+	pthread_mutex_unlock(&f.mu);
+	pthread_join(th, NULL);
+	for (; f.n; f.n--, f.head = (f.head + 1) % SCAN_AHEAD)
+		ob_free(f.item[f.head].o);
+	if (!err && f.err) {
+		err = f.err;
+		if (diag)
+			*diag = f.diag;
+	}
 	while (!err && h.n)
-		err = emit_top(&h, fn, ctx);
+		err = emit_top(&h, cols, fn, ctx);
 	while (h.n)
 		ob_free(h.v[--h.n]);
 	free(h.v);
+	pthread_cond_destroy(&f.cv);
+	pthread_mutex_destroy(&f.mu);
 	sqlite3_finalize(st);
 	return err;
 }

@@ -84,10 +84,18 @@ struct store_hit {
 };
 
 /* Calls fn for each matching event in the order above; a non-DT_OK return
- * stops the scan with it.  The hit is valid during the call only. */
+ * stops the scan with it.  The hit is valid during the call only.  fn runs
+ * on the calling thread while a second thread reads and decodes the next
+ * blocks (on the same connection, which SQLite serialises). */
 typedef enum dt_err store_scan_fn(void *ctx, const struct store_hit *h);
 enum dt_err store_scan(struct store *s, const struct store_query *q, store_scan_fn *fn, void *ctx,
                        struct dt_diag *diag);
+
+/* store_scan reading only the columns in cols (a set of BLOCK_COL(c),
+ * store/block.h): the hit's row holds the fields of those columns, the
+ * rest zero or empty (block_get_cols).  Same rows, same order. */
+enum dt_err store_scan_cols(struct store *s, const struct store_query *q, uint64_t cols,
+                            store_scan_fn *fn, void *ctx, struct dt_diag *diag);
 
 /* Writes the matching events as lines (JSON or TSV, each ending in "\n"),
  * handing them to row(ctx, text, len) in chunks of whole lines.  JSON
