@@ -15,6 +15,7 @@
 #   BENCH_ONLY=ingest     only the telemetry ingest benchmarks (bench/ingest.sh)
 #   BENCH_SKIP_INGEST=1   everything but those
 #   BENCH_ONLY=campaigns  only campaigns and the report at 10M events (bench/campaigns.sh)
+#   BENCH_ONLY=serve      only the node server under wrk, beside nginx (bench/serve.sh)
 #   BENCH_ONLY=intel      only the threat-intel benchmarks (bench/intel.sh:
 #                         the matching index; bench/match.sh: the binary)
 #   BENCH_SKIP_INTEL=1    everything but those
@@ -28,6 +29,7 @@ cd "$(dirname "$0")/.."
 [ "${BENCH_ONLY:-}" = ingest ] && exec sh bench/ingest.sh
 [ "${BENCH_ONLY:-}" = intel ] && { sh bench/intel.sh && exec sh bench/match.sh; }
 [ "${BENCH_ONLY:-}" = campaigns ] && exec sh bench/campaigns.sh
+[ "${BENCH_ONLY:-}" = serve ] && exec sh bench/serve.sh
 OUT=bench/out
 DB=$OUT/bench.db
 BIN=build/rel/bench

@@ -1,7 +1,9 @@
 /*
  * http.c — the transport: libh2o (Debian libh2o-evloop, 2.2) event loops,
- * one per worker thread, each with its own listening socket bound with
- * SO_REUSEPORT so the kernel spreads connections, and its own srv_worker.
+ * one per worker thread, all watching one listening socket (whichever loop
+ * accepts a connection serves it: busy loops accept less, which kept the
+ * tail latency lower than SO_REUSEPORT's hashing in bench/serve.sh), each
+ * with its own srv_worker.
  * A refresher thread retakes the snapshot when the node database changes.
  *
  * libh2o buffers a request's body before calling the handler, refusing
@@ -17,6 +19,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,7 +43,8 @@ struct thread {
 	pthread_t tid;
 };
 
-static volatile sig_atomic_t stopping;
+/* set by the signal handler, read by every thread: a lock-free atomic */
+static atomic_int stopping;
 
 static void on_signal(int sig)
 {
@@ -123,6 +127,31 @@ static void send_body(h2o_req_t *req, struct strbuf *b)
 	h2o_send(req, &iov, 1, H2O_SEND_STATE_FINAL);
 }
 
+struct borrowed {
+	void (*release)(void *);
+	void *ctx;
+};
+
+static void release_borrowed(void *p)
+{
+	struct borrowed *b = p;
+
+	b->release(b->ctx);
+}
+
+static void send_borrowed(h2o_req_t *req, struct http_resp *r)
+{
+	static h2o_generator_t generator = {NULL, NULL};
+	h2o_iovec_t iov = h2o_iovec_init(r->ref, r->ref_len);
+	struct borrowed *b = h2o_mem_alloc_shared(&req->pool, sizeof(*b), release_borrowed);
+
+	b->release = r->release;
+	b->ctx = r->release_ctx;
+	req->res.content_length = iov.len;
+	h2o_start_response(req, &generator);
+	h2o_send(req, &iov, 1, H2O_SEND_STATE_FINAL);
+}
+
 static int on_req(h2o_handler_t *self, h2o_req_t *req)
 {
 	struct thread *t = (struct thread *)((char *)req->conn->ctx - offsetof(struct thread, ctx));
@@ -198,7 +227,11 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 			               r->cache, strlen(r->cache));
 		if (h2o_file_send(req, r->status, req->res.reason, r->file, mime, 0) != 0)
 			h2o_send_error_generic(req, 404, "Not Found", "payload file vanished\n", 0);
+	} else if (r->ref && r->body.len == 0) {
+		send_borrowed(req, r);
 	} else {
+		if (r->ref && r->release)
+			r->release(r->release_ctx);
 		send_body(req, &r->body);
 	}
 	strbuf_release(&r->body);
@@ -278,7 +311,6 @@ static enum dt_err make_socket(const struct sockaddr_storage *ss, socklen_t len,
 	int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0), on = 1;
 
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) != 0 ||
 	    bind(fd, (const struct sockaddr *)ss, len) != 0 || listen(fd, SOMAXCONN) != 0) {
 		dt_diag_set(diag, NULL, 0, "cannot listen: %s", strerror(errno));
 		if (fd >= 0)
@@ -287,24 +319,6 @@ static enum dt_err make_socket(const struct sockaddr_storage *ss, socklen_t len,
 	}
 	*out = fd;
 	return DT_OK;
-}
-
-/* SO_REUSEPORT would let a second daemon share the port and split the
- * traffic: a plain bind first must succeed, or the address is taken. */
-static enum dt_err probe(const struct sockaddr_storage *ss, socklen_t len, const char *listen_,
-                         struct dt_diag *diag)
-{
-	int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0), on = 1;
-	enum dt_err err = DT_OK;
-
-	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0 ||
-	    bind(fd, (const struct sockaddr *)ss, len) != 0) {
-		dt_diag_set(diag, NULL, 0, "cannot listen on %s: %s", listen_, strerror(errno));
-		err = DT_EIO;
-	}
-	if (fd >= 0)
-		close(fd);
-	return err;
 }
 
 static void *run_loop(void *arg)
@@ -360,8 +374,7 @@ enum dt_err srv_run(const struct srv_config *cfg, struct dt_diag *diag)
 		n = cores > 0 ? (unsigned)cores : 1;
 	if (n > MAX_THREADS)
 		n = MAX_THREADS;
-	if ((err = parse_listen(cfg->listen, &ss, &sslen, diag)) ||
-	    (err = probe(&ss, sslen, cfg->listen, diag)) || (err = srv_open(cfg, &s, diag)))
+	if ((err = parse_listen(cfg->listen, &ss, &sslen, diag)) || (err = srv_open(cfg, &s, diag)))
 		return err;
 	if ((th = calloc(n, sizeof(*th))) == NULL) {
 		srv_close(s);
@@ -387,8 +400,13 @@ enum dt_err srv_run(const struct srv_config *cfg, struct dt_diag *diag)
 	for (unsigned i = 0; i < n; i++) {
 		th[i].fd = -1;
 		if ((err = srv_worker_open(&th[i].w, s, cfg, i, diag)) ||
-		    (err = make_socket(&ss, sslen, &th[i].fd, diag)))
+		    (i == 0 && (err = make_socket(&ss, sslen, &th[i].fd, diag))))
 			goto out;
+		if (i > 0 && (th[i].fd = dup(th[0].fd)) < 0) {
+			dt_diag_set(diag, NULL, 0, "dup: %s", strerror(errno));
+			err = DT_EIO;
+			goto out;
+		}
 		h2o_context_init(&th[i].ctx, h2o_evloop_create(), &config);
 		th[i].accept.ctx = &th[i].ctx;
 		th[i].accept.hosts = config.hosts;

@@ -34,16 +34,31 @@
 #define TILE_CACHE_BYTES (64u << 20)
 #define TILE_CACHE_MAX   (1u << 20)
 
+/* A cached tile, reference-counted: the cache holds one reference and
+ * each response sending it another (one worker's thread only). */
+struct tile_buf {
+	unsigned refs;
+	size_t len;
+	uint8_t data[];
+};
+
 struct tile_cache {
 	struct tile_slot {
-		int level; /* TILE_ENTRIES .. 63; slot empty when data is NULL */
+		int level; /* TILE_ENTRIES .. 63; slot empty when buf is NULL */
 		unsigned width;
 		uint64_t n;
-		uint8_t *data;
-		size_t len;
+		struct tile_buf *buf;
 	} slot[TILE_CACHE_SLOTS];
 	size_t bytes;
 };
+
+static void buf_put(void *p)
+{
+	struct tile_buf *b = p;
+
+	if (--b->refs == 0)
+		free(b);
+}
 
 static struct tile_slot *cache_slot(struct srv_worker *w, int level, uint64_t n, unsigned width)
 {
@@ -67,19 +82,21 @@ static void cache_put(struct srv_worker *w, struct tile_slot *s, int level, uint
                       unsigned width, const void *data, size_t len)
 {
 	struct tile_cache *c = w->tiles;
-	uint8_t *copy;
+	struct tile_buf *b;
 
 	if (s == NULL || len > TILE_CACHE_MAX)
 		return;
-	if (s->data) {
-		c->bytes -= s->len;
-		free(s->data);
-		s->data = NULL;
+	if (s->buf) {
+		c->bytes -= s->buf->len;
+		buf_put(s->buf);
+		s->buf = NULL;
 	}
-	if (c->bytes + len > TILE_CACHE_BYTES || (copy = malloc(len ? len : 1)) == NULL)
+	if (c->bytes + len > TILE_CACHE_BYTES || (b = malloc(sizeof(*b) + len)) == NULL)
 		return;
-	memcpy(copy, data, len);
-	*s = (struct tile_slot){level, width, n, copy, len};
+	b->refs = 1;
+	b->len = len;
+	memcpy(b->data, data, len);
+	*s = (struct tile_slot){level, width, n, b};
 	c->bytes += len;
 }
 
@@ -89,8 +106,10 @@ void ledger_routes_free(struct srv_worker *w)
 
 	if (c == NULL)
 		return;
+	/* responses still being sent hold their own references */
 	for (size_t i = 0; i < TILE_CACHE_SLOTS; i++)
-		free(c->slot[i].data);
+		if (c->slot[i].buf)
+			buf_put(c->slot[i].buf);
 	free(c);
 	w->tiles = NULL;
 }
@@ -151,13 +170,17 @@ static void tile(struct srv_worker *w, const struct http_req *q, struct http_res
 		return;
 	sn = srv_snapshot_get(w->srv);
 	slot = cache_slot(w, level, n, width);
-	if (slot && slot->data && slot->level == level && slot->n == n && slot->width == width &&
+	if (slot && slot->buf && slot->level == level && slot->n == n && slot->width == width &&
 	    width <= tile_width(level, n, sn->size)) {
 		srv_snapshot_put(sn);
 		r->ctype = "application/octet-stream";
 		r->cache = IMMUTABLE;
-		if (strbuf_add(&r->body, slot->data, slot->len))
-			http_error(r, 500, "tile too large");
+		/* sent from the cache without a copy */
+		slot->buf->refs++;
+		r->ref = slot->buf->data;
+		r->ref_len = slot->buf->len;
+		r->release = buf_put;
+		r->release_ctx = slot->buf;
 		return;
 	}
 	err = ledger_tile(w->ledger, level, n, width, sn->size, &r->body, &d);
@@ -185,8 +208,7 @@ static void payload(struct srv_worker *w, const struct http_req *q, struct http_
 	int rank = 0;
 	enum dt_err err;
 
-	bool ok = q->path_len == sizeof(pfx) - 1 + 64 &&
-	          memcmp(q->path, pfx, sizeof(pfx) - 1) == 0;
+	bool ok = q->path_len == sizeof(pfx) - 1 + 64 && memcmp(q->path, pfx, sizeof(pfx) - 1) == 0;
 
 	for (size_t i = 0; ok && i < 32; i++) {
 		int h = dt_hex_digit(q->path[sizeof(pfx) - 1 + 2 * i]);

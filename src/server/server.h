@@ -80,7 +80,13 @@ struct http_resp {
 	const char *cache;  /* Cache-Control value (static string), or NULL */
 	struct strbuf body; /* initialised by the caller */
 	char file[1200];    /* when set (and body empty), the body is this file */
-	size_t nextra;      /* extra headers, e.g. X-TAXII-Date-Added-First */
+	/* or (body empty) borrowed bytes: release(release_ctx) is called, on
+	 * the worker's thread, once the transport no longer needs them */
+	const void *ref;
+	size_t ref_len;
+	void (*release)(void *);
+	void *release_ctx;
+	size_t nextra; /* extra headers, e.g. X-TAXII-Date-Added-First */
 	char extra_name[HTTP_MAX_EXTRA][40];
 	char extra_value[HTTP_MAX_EXTRA][200];
 };
