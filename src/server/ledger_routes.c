@@ -96,7 +96,10 @@ static void cache_put(struct srv_worker *w, struct tile_slot *s, int level, uint
 	b->refs = 1;
 	b->len = len;
 	memcpy(b->data, data, len);
-	*s = (struct tile_slot){level, width, n, b};
+	s->level = level;
+	s->width = width;
+	s->n = n;
+	s->buf = b;
 	c->bytes += len;
 }
 

@@ -68,7 +68,7 @@ struct taxii_query {
 
 /* Parses a query string (not decoded; may be NULL); unknown parameters
  * are ignored.  false with a message in why when a value is malformed. */
-bool taxii_query_parse(const char *q, size_t n, struct taxii_query *out, char *why, size_t size);
+bool taxii_query_parse(const char *s, size_t n, struct taxii_query *q, char *why, size_t size);
 void taxii_query_release(struct taxii_query *q);
 
 /* One object of a POSTed envelope. */
