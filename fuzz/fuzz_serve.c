@@ -173,9 +173,9 @@ static void route(const char *s, size_t len)
 	           r.status == 405 || r.status == 409 || r.status == 422);
 	if (r.status == 200 && q.path_len > 8 && memcmp(q.path, "/tile/", 6) == 0 &&
 	    q.path[6] >= '0' && q.path[6] <= '9') {
-		size_t len = r.ref ? r.ref_len : r.body.len;
+		size_t got = r.ref ? r.ref_len : r.body.len;
 
-		FUZZ_CHECK(len % 32 == 0 && len > 0);
+		FUZZ_CHECK(got % 32 == 0 && got > 0);
 	}
 	if (r.ref) /* a cached tile, lent: given back as the transport does */
 		r.release(r.release_ctx);
