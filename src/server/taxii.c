@@ -213,8 +213,14 @@ static void inbox_import(struct tctx *c, const struct taxii_envelope *env)
 			struct dt_diag d;
 
 			dt_diag_clear(&d);
-			intel_import_file(c->w->intel, c->w->ledger, path, &o, NULL, NULL, &res,
-			                  &d);
+			/* the objects are stored and the status answered already: a
+			 * failed import is said in the daemon's log */
+			if (intel_import_file(c->w->intel, c->w->ledger, path, &o, NULL, NULL, &res,
+			                      &d) != DT_OK)
+				fprintf(stderr,
+				        "detente: serve: TAXII inbox: %zu objects stored but not "
+				        "imported as intelligence: %s\n",
+				        env->n, d.msg);
 		}
 		unlink(path);
 	}
