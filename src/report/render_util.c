@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ingest/logtime.h"
 #include "report/render.h"
 
 const char *const report_units[5] = {"events", "remote_ips", "prefixes", "asns", "victims"};
@@ -313,7 +314,6 @@ static int digits(const char *s, int n, int *out)
 long long parse_time(const char *s)
 {
 	int y, mo, d, h, mi, se;
-	long long days, era, yoe, doy, doe;
 
 	/* YYYY-MM-DDTHH:MM:SSZ */
 	if (strlen(s) < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
@@ -321,14 +321,7 @@ long long parse_time(const char *s)
 	    digits(s + 11, 2, &h) || digits(s + 14, 2, &mi) || digits(s + 17, 2, &se) || mo < 1 ||
 	    mo > 12 || d < 1 || d > 31)
 		return 0;
-	/* days from civil (H. Hinnant) */
-	y -= mo <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	days = era * 146097 + doe - 719468;
-	return days * 86400 + h * 3600 + mi * 60 + se;
+	return (long long)logtime_days(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
 }
 
 void rc_puts(struct rctx *c, const char *s)

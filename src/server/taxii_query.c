@@ -22,8 +22,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/hex.h"
+#include "ingest/logtime.h"
 #include "server/taxii_int.h"
 
 /* ---- timestamps ------------------------------------------------------------ */
@@ -38,20 +40,6 @@ static int digits(const char *s, int n)
 		v = v * 10 + (s[i] - '0');
 	}
 	return v;
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t era;
-	unsigned yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
 }
 
 static unsigned mdays(int y, int m)
@@ -93,43 +81,28 @@ bool taxii_ts_parse(const char *s, size_t n, int64_t *us)
 	}
 	if (i + 1 != n || (s[i] != 'Z' && s[i] != 'z'))
 		return false;
-	*us = ((days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + se) *
-	       1000000) +
-	      frac;
+	*us = ((logtime_days(y, mo, d) * 86400 + h * 3600 + mi * 60 + se) * 1000000) + frac;
 	return true;
 }
 
 void taxii_ts_format(int64_t us, char out[TAXII_TS_LEN])
 {
-	int64_t s = us >= 0 ? us / 1000000 : (us - 999999) / 1000000;
-	int64_t f = us - s * 1000000, z, era, days = s >= 0 ? s / 86400 : (s - 86399) / 86400;
-	int64_t sod = s - days * 86400, y;
-	unsigned doe, yoe, doy, mp, d, m;
+	/* years 0000 .. 9999 only: the format has four digits */
+	static const int64_t lo = -62167219200LL * 1000000, hi = 253402300800LL * 1000000 - 1;
+	int64_t clamped = us < lo ? lo : us > hi ? hi : us;
+	int64_t s = clamped >= 0 ? clamped / 1000000 : (clamped - 999999) / 1000000;
+	time_t t = (time_t)s;
+	struct tm tm;
 
-	/* civil_from_days (Howard Hinnant) */
-	z = days + 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = (unsigned)(z - era * 146097);
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	y = (int64_t)yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	d = doy - (153 * mp + 2) / 5 + 1;
-	m = mp < 10 ? mp + 3 : mp - 9;
-	y += m <= 2;
-	if (y < 0 || y > 9999) {
-		snprintf(out, TAXII_TS_LEN, "%s",
-		         y < 0 ? "0000-01-01T00:00:00.000000Z" : "9999-12-31T23:59:59.999999Z");
-		return;
-	}
-	{
-		char t[80]; /* every field is in range; the compiler cannot know it */
+	char buf[80]; /* every field is in range; the compiler cannot know it */
 
-		snprintf(t, sizeof(t), "%04d-%02u-%02uT%02d:%02d:%02d.%06dZ", (int)y, m, d,
-		         (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60), (int)f);
-		memcpy(out, t, TAXII_TS_LEN - 1);
-		out[TAXII_TS_LEN - 1] = '\0';
-	}
+	gmtime_r(&t, &tm);
+	/* not strftime: glibc's %Y does not pad years below 1000 */
+	snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900,
+	         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+	         (int)(clamped - s * 1000000));
+	memcpy(out, buf, TAXII_TS_LEN - 1);
+	out[TAXII_TS_LEN - 1] = '\0';
 }
 
 /* ---- media types ------------------------------------------------------------ */
