@@ -27,42 +27,7 @@
 const fs = require('fs');
 const path = require('path');
 
-let failed = 0;
-function ok(name) {
-	console.log(`ok   ${name}`);
-}
-function no(name, detail) {
-	failed++;
-	console.log(`FAIL ${name}`);
-	if (detail !== undefined) console.log(`     ${String(detail).slice(0, 2000)}`);
-}
-function check(cond, name, detail) {
-	if (cond) ok(name);
-	else no(name, detail);
-}
-
-function parsePath(p) {
-	const out = [];
-	const re = /([^.[\]]+)|\[(\d+)\]/g;
-	let m;
-	while ((m = re.exec(p)) !== null) out.push(m[2] !== undefined ? Number(m[2]) : m[1]);
-	return out;
-}
-function resolve(obj, p) {
-	let v = obj;
-	for (const k of parsePath(p)) {
-		if (v === null || typeof v !== 'object' || !(k in v)) return undefined;
-		v = v[k];
-	}
-	return v;
-}
-function numberPaths(obj, base, out) {
-	if (typeof obj === 'number') out.push(base);
-	else if (Array.isArray(obj)) obj.forEach((v, i) => numberPaths(v, `${base}[${i}]`, out));
-	else if (obj !== null && typeof obj === 'object')
-		for (const k of Object.keys(obj)) numberPaths(obj[k], base ? `${base}.${k}` : k, out);
-	return out;
-}
+const { ok, no, check, failed, resolve, numberPaths } = require('./lib.js');
 // A figure's text must be the number itself: integers exactly, reals as
 // written with their decimals.
 function sameNumber(text, v) {
@@ -317,7 +282,7 @@ async function main() {
 	} finally {
 		await browser.close();
 	}
-	process.exit(failed ? 1 : 0);
+	process.exit(failed() ? 1 : 0);
 }
 
 main().catch((e) => {
