@@ -36,7 +36,7 @@ else
 BUILD    := build/rel
 endif
 
-LIB_SRC  := $(wildcard src/core/*.c src/geo/*.c src/merkle/*.c src/note/*.c src/ledger/*.c src/ingest/*.c src/store/*.c src/intel/*.c src/sim/*.c src/analysis/*.c src/report/*.c src/server/*.c)
+LIB_SRC  := $(wildcard src/core/*.c src/geo/*.c src/merkle/*.c src/note/*.c src/ledger/*.c src/ingest/*.c src/store/*.c src/intel/*.c src/sim/*.c src/analysis/*.c src/report/*.c src/server/*.c src/privacy/*.c)
 CLI_SRC  := $(wildcard src/cli/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)

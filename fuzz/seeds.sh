@@ -208,6 +208,34 @@ for t in fuzz_syslog fuzz_weblog; do
 	done
 done
 
+# fuzz_sanitize: the first byte picks the sanitizer (0 zeek, 1 eve,
+# 2 syslog, 3 weblog).  The corpus Zeek logs cut to their header and 40
+# records, the corpus EVE record, the committed inputs of fuzz_syslog and
+# fuzz_weblog behind their selector, and the committed inputs gzipped
+# after their selector byte.
+if [ -d "$OUT/fuzz_sanitize" ]; then
+	fs_out="$OUT/fuzz_sanitize"
+	if [ -d "$CORPUS/zeek" ]; then
+		for f in "$CORPUS"/zeek/*.log.gz; do
+			[ -f "$f" ] || continue
+			{ printf '\000'; gzip -dc "$f" | head -n 48; } >"$fs_out/corpus-$(basename "$f" .gz)"
+		done
+	fi
+	[ -f "$CORPUS/suricata/eve-fileinfo.json" ] &&
+		{ printf '\001'; cat "$CORPUS/suricata/eve-fileinfo.json"; } >"$fs_out/corpus-eve"
+	for t in syslog:002 weblog:003; do
+		for f in fuzz/regress/fuzz_${t%%:*}/*; do
+			[ -f "$f" ] || continue
+			case "$f" in *.gz) continue ;; esac
+			{ printf "\\${t##*:}"; cat "$f"; } >"$fs_out/${t%%:*}-$(basename "$f")"
+		done
+	done
+	for f in fuzz/regress/fuzz_sanitize/*; do
+		[ -f "$f" ] || continue
+		{ head -c 1 "$f"; tail -c +2 "$f" | gzip -nc; } >"$fs_out/gzip-$(basename "$f")"
+	done
+fi
+
 # NetFlow/IPFIX: every corpus export packet file, template and data files
 # of one exporter end to end (the parser keeps templates across packets),
 # and a few of those wrapped into captures by text2pcap (Wireshark) when it
@@ -360,6 +388,34 @@ if [ -d "$OUT/fuzz_taxii" ] && [ -f "$CORPUS/taxii/medallion-default_data.json" 
 			select(.id == $c) | .manifest[].id] | join(",")' "$fx"; printf '&match[version]='
 			jq -r --arg c "$c" '[.trustgroup1.collections[] | select(.id == $c) |
 			.manifest[].version] | join(",")' "$fx"; } | tr -d '\n' >"$OUT/fuzz_taxii/query-$i"
+	done
+fi
+
+# fuzz_scrub (any text): 40 records of each corpus Zeek log (uncompressed)
+# and the corpus EVE record.
+if [ -d "$OUT/fuzz_scrub" ]; then
+	for f in "$CORPUS"/zeek/*.log.gz; do
+		[ -f "$f" ] || continue
+		gzip -dc "$f" 2>/dev/null | sed -n '1,48p' >"$OUT/fuzz_scrub/zeek-$(basename "$f" .gz)" || true
+	done
+	[ -f "$CORPUS/suricata/eve-fileinfo.json" ] &&
+		cp "$CORPUS/suricata/eve-fileinfo.json" "$OUT/fuzz_scrub/eve-fileinfo.json"
+fi
+
+# fuzz_sanitize_bin: the first byte picks the format (bit 0: pcap 0,
+# netflow 1) and the home networks (bit 1: RFC 1918 or everything).  The
+# corpus captures (first 16 KiB) and export packet files behind each
+# selector; the committed inputs already carry theirs.
+if [ -d "$OUT/fuzz_sanitize_bin" ]; then
+	for f in "$CORPUS"/pcap/*.pcap; do
+		[ -f "$f" ] || continue
+		{ printf '\000'; head -c 16384 "$f"; } >"$OUT/fuzz_sanitize_bin/pcap-$(basename "$f")"
+		{ printf '\002'; head -c 16384 "$f"; } >"$OUT/fuzz_sanitize_bin/pcapall-$(basename "$f")"
+	done
+	for f in "$CORPUS"/netflow/*.dat; do
+		[ -f "$f" ] || continue
+		{ printf '\001'; cat "$f"; } >"$OUT/fuzz_sanitize_bin/nf-$(basename "$f")"
+		{ printf '\003'; cat "$f"; } >"$OUT/fuzz_sanitize_bin/nfall-$(basename "$f")"
 	done
 fi
 
