@@ -19,6 +19,8 @@
 #   BENCH_ONLY=intel      only the threat-intel benchmarks (bench/intel.sh:
 #                         the matching index; bench/match.sh: the binary)
 #   BENCH_SKIP_INTEL=1    everything but those
+#   BENCH_ONLY=privacy    only Crypto-PAn and the sanitizers (bench/privacy.sh:
+#                         against traceanon; bench/sanitize_pcap.sh)
 #
 # $PIN is a word list (empty or "taskset -c 1") and index_rss prints
 # fields to split, on purpose:
@@ -30,6 +32,7 @@ cd "$(dirname "$0")/.."
 [ "${BENCH_ONLY:-}" = intel ] && { sh bench/intel.sh && exec sh bench/match.sh; }
 [ "${BENCH_ONLY:-}" = campaigns ] && exec sh bench/campaigns.sh
 [ "${BENCH_ONLY:-}" = serve ] && exec sh bench/serve.sh
+[ "${BENCH_ONLY:-}" = privacy ] && { sh bench/privacy.sh && exec sh bench/sanitize_pcap.sh; }
 OUT=bench/out
 DB=$OUT/bench.db
 BIN=build/rel/bench

@@ -7,6 +7,7 @@
 #ifndef DT_CLI_H
 #define DT_CLI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/err.h"
@@ -36,6 +37,12 @@ int cmd_report(struct cli *c, int argc, char **argv);
 int cmd_serve(struct cli *c, int argc, char **argv);
 int cmd_token(struct cli *c, int argc, char **argv);
 int cmd_taxii(struct cli *c, int argc, char **argv);
+int cmd_share(struct cli *c, int argc, char **argv);
+
+/* --home-net LIST (comma-separated CIDRs) into o; says what is wrong,
+ * naming cmd, and returns false on a bad prefix. */
+struct submit_opts;
+bool cli_parse_home(const char *list, struct submit_opts *o, const char *cmd);
 
 /* "detente: " + message on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -20,7 +20,7 @@
 static const char ingest_usage[] =
     "usage: detente ingest [--format auto|zeek|eve|pcap|netflow|syslog|weblog]\n"
     "                      [--victim ORG] [--sector S] [--home-net CIDR,...]\n"
-    "                      [--tlp LEVEL] FILE...\n"
+    "                      [--tlp LEVEL] [--no-share] FILE...\n"
     "\n"
     "Turn telemetry files into attributed events: each file becomes a signed\n"
     "ledger entry (kind submission) and its records events in the node's\n"
@@ -28,6 +28,13 @@ static const char ingest_usage[] =
     "data.  Files are streamed (memory stays flat); gzip is read transparently;\n"
     "re-ingesting a file adds nothing.  On a terminal a progress line shows\n"
     "bytes, events/s and the time left.\n"
+    "\n"
+    "The file itself never leaves the node.  Unless it is TLP:RED, a sanitized\n"
+    "copy is made at once and recorded in a second entry (kind sanitized): the\n"
+    "same format with addresses in the home networks pseudonymized (Crypto-PAn),\n"
+    "and host names under the home domains ('share domain'), user names and\n"
+    "identifying URL values replaced by keyed pseudonyms.  That copy is what\n"
+    "peers receive; 'share preview' shows it.\n"
     "\n"
     "  --format F        auto (default: told from the first bytes), or\n"
     "                    zeek     Zeek TSV or JSON logs of any kind\n"
@@ -44,6 +51,7 @@ static const char ingest_usage[] =
     "                    RFC 1918, RFC 6598, loopback, link-local, fc00::/7); the\n"
     "                    endpoint outside them is the remote one, to attribute\n"
     "  --tlp LEVEL       CLEAR, GREEN, AMBER (default), AMBER+STRICT, RED\n"
+    "  --no-share        make no sanitized copy now ('share sanitize' makes it)\n"
     "\n"
     "exit status: 0 all ingested, 1 some records rejected or a file damaged,\n"
     "2 usage or setup error\n";
@@ -57,7 +65,7 @@ static const char events_usage[] =
     "and the other indicator fields.  T is RFC 3339 (2024-04-12T19:29:12Z, or a\n"
     "date) or seconds since the epoch.\n";
 
-static bool parse_home(const char *list, struct submit_opts *o)
+bool cli_parse_home(const char *list, struct submit_opts *o, const char *cmd)
 {
 	o->nhome = 0;
 	while (*list) {
@@ -65,7 +73,7 @@ static bool parse_home(const char *list, struct submit_opts *o)
 
 		if (n && (o->nhome == SUBMIT_MAX_HOME ||
 		          dt_prefix_parse(list, n, &o->home[o->nhome++], NULL) != DT_OK)) {
-			cli_error("ingest: --home-net: '%.*s' is not a CIDR prefix", (int)n, list);
+			cli_error("%s: --home-net: '%.*s' is not a CIDR prefix", cmd, (int)n, list);
 			return false;
 		}
 		list += n + (list[n] == ',');
@@ -84,13 +92,10 @@ static void show_progress(void *ctx, uint64_t done, uint64_t total, uint64_t eve
 int cmd_ingest(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"format", required_argument, NULL, 'f'},
-	    {"victim", required_argument, NULL, 'v'},
-	    {"sector", required_argument, NULL, 's'},
-	    {"home-net", required_argument, NULL, 'n'},
-	    {"tlp", required_argument, NULL, 't'},
-	    {"help", no_argument, NULL, 'h'},
-	    {0, 0, 0, 0},
+	    {"format", required_argument, NULL, 'f'}, {"victim", required_argument, NULL, 'v'},
+	    {"sector", required_argument, NULL, 's'}, {"home-net", required_argument, NULL, 'n'},
+	    {"tlp", required_argument, NULL, 't'},    {"no-share", no_argument, NULL, 'S'},
+	    {"help", no_argument, NULL, 'h'},         {0, 0, 0, 0},
 	};
 	struct submit_opts o = {.format = "auto"};
 	struct ledger *l = NULL;
@@ -108,10 +113,11 @@ int cmd_ingest(struct cli *c, int argc, char **argv)
 		case 'v': o.victim = optarg; break;
 		case 's': o.sector = optarg; break;
 		case 'n':
-			if (!parse_home(optarg, &o))
+			if (!cli_parse_home(optarg, &o, "ingest"))
 				return EXIT_USAGE;
 			break;
 		case 't': o.tlp = optarg; break;
+		case 'S': o.no_share = true; break;
 		case 'h': fputs(ingest_usage, stdout); return 0;
 		default: fputs(ingest_usage, stderr); return EXIT_USAGE;
 		}
@@ -159,6 +165,13 @@ int cmd_ingest(struct cli *c, int argc, char **argv)
 		       argv[i], r.format, (unsigned long long)r.counts.records,
 		       (unsigned long long)r.counts.events, (unsigned long long)r.counts.rejected,
 		       (unsigned long long)r.counts.ignored, (unsigned long long)r.entry);
+		if (r.derived)
+			printf("%s: sanitized copy for peers %s; ledger entry %llu\n", argv[i],
+			       r.derived_digest, (unsigned long long)r.derived_entry);
+		else if (r.derive_error[0])
+			cli_error("%s: no sanitized copy for peers yet (%s); 'detente share "
+			          "sanitize' retries",
+			          argv[i], r.derive_error);
 		if (r.damaged) {
 			cli_error("%s: %s; the records before it were ingested", argv[i], r.damage);
 			rc = rc ? rc : EXIT_REJECTED;

@@ -66,6 +66,7 @@ struct ingest_ctx {
 static void done(void *ctx, const struct submit_peer_item *it)
 {
 	struct ingest_ctx *c = ctx;
+	char copy[64] = "";
 
 	if (it->err) {
 		c->failed++;
@@ -73,10 +74,13 @@ static void done(void *ctx, const struct submit_peer_item *it)
 		return;
 	}
 	c->ingested++;
+	if (it->sanitized)
+		snprintf(copy, sizeof(copy), ", sanitized copy in entry %llu",
+		         (unsigned long long)it->copy_idx);
 	fprintf(stderr,
-	        "detente: peer %s entry %llu (%s): %llu events stored, %llu rejected, "
+	        "detente: peer %s entry %llu (%s%s): %llu events stored, %llu rejected, "
 	        "%llu ignored\n",
-	        it->author, (unsigned long long)it->idx, it->r->format,
+	        it->author, (unsigned long long)it->idx, it->r->format, copy,
 	        (unsigned long long)it->r->counts.events,
 	        (unsigned long long)it->r->counts.rejected,
 	        (unsigned long long)it->r->counts.ignored);

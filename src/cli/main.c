@@ -34,6 +34,7 @@ static const struct {
     {"serve", cmd_serve, "the node's HTTP daemon: tlog-tiles, witness, TAXII 2.1, dashboard"},
     {"token", cmd_token, "credentials of peers and users for 'serve'"},
     {"taxii", cmd_taxii, "load and list what the TAXII 2.1 server serves"},
+    {"share", cmd_share, "what peers receive: sanitized copies, home domains, preview"},
     {"simulate", cmd_simulate, "write a reproducible two-party exercise with ground truth"},
 };
 

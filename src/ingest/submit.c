@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "core/hex.h"
+#include "ingest/derive.h"
 #include "ingest/formats.h"
 #include "ingest/reader.h"
 
@@ -172,6 +173,9 @@ enum dt_err submit_file(struct ledger *l, struct store *s, const struct geo_inde
 		 * commits to */
 		return err;
 	}
+	/* a peer's derivative is recorded as the original it stands for */
+	if (o->party && o->orig_sha256)
+		memcpy(sha256, o->orig_sha256, 32);
 	dt_hex_encode(sha256, 32, hex);
 	snprintf(r->digest, sizeof(r->digest), "sha256:%s", hex);
 	if (store_submission(s, sha256, &r->entry)) {
@@ -199,12 +203,21 @@ enum dt_err submit_file(struct ledger *l, struct store *s, const struct geo_inde
 		r->entry = o->party_entry;
 	} else {
 		struct ledger_entry_in e = {.kind = "submission", .tlp = o->tlp, .path = NULL};
-		char about[LEDGER_MAX_ABOUT + 1];
+		char about[LEDGER_MAX_ABOUT + 1], clear[LEDGER_MAX_ABOUT + 1];
 		const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+		struct privacy *p = NULL;
 
 		memcpy(e.sha256, sha256, 32);
 		e.size = size;
-		if ((err = submit_about_format(fmt, base, o, about, sizeof(about)))) {
+		if ((err = derive_privacy(l, o, &p, diag)))
+			goto out;
+		/* the entry travels to peers: home networks pseudonymized, the
+		 * file name scrubbed; the clear line stays here */
+		err = submit_about_format(fmt, base, o, clear, sizeof(clear));
+		if (!err)
+			err = derive_about_public(p, fmt, base, o, about, sizeof(about));
+		privacy_free(p);
+		if (err) {
 			dt_diag_set(diag, path, 0,
 			            "victim, sector and home networks do not fit in an entry's "
 			            "%d-byte description",
@@ -212,7 +225,10 @@ enum dt_err submit_file(struct ledger *l, struct store *s, const struct geo_inde
 			goto out;
 		}
 		e.about = about;
-		if ((err = ledger_append(l, &e, 1, true, &r->entry, NULL, diag)))
+		/* the clear line first: an entry whose clear line is missing
+		 * is taken for one from before pseudonymized lines existed */
+		if ((err = ledger_private_about_set(l, sha256, clear, diag)) ||
+		    (err = ledger_append(l, &e, 1, true, &r->entry, NULL, diag)))
 			goto out;
 	}
 	{
@@ -259,6 +275,22 @@ enum dt_err submit_file(struct ledger *l, struct store *s, const struct geo_inde
 		store_rollback(s);
 	else
 		err = store_commit(s, &r->counts, diag);
+	if (!err && !o->party && !o->no_share && ledger_tlp_rank(o->tlp ? o->tlp : "AMBER") < 4) {
+		struct derive_result dr;
+		struct dt_diag dd;
+
+		/* what peers receive; a failure leaves the submission whole
+		 * and is said (`share sanitize` retries) */
+		dt_diag_clear(&dd);
+		if (derive_submission(l, r->entry, sha256, o->tlp ? o->tlp : "AMBER", fmt, o, &dr,
+		                      &dd) == DT_OK) {
+			r->derived = true;
+			r->derived_entry = dr.entry;
+			snprintf(r->derived_digest, sizeof(r->derived_digest), "%s", dr.digest);
+		} else {
+			dt_diag_format(&dd, r->derive_error, sizeof(r->derive_error));
+		}
+	}
 out:
 	free(actx);
 	reader_close(rd);
@@ -418,53 +450,84 @@ static int64_t entry_time_us(const char *t)
 	return (int64_t)timegm(&tm) * 1000000 + us;
 }
 
+/* One mirrored entry ingested as the peer's submission: e is the entry
+ * whose payload and parameters are used, orig the submission it stands for
+ * (e itself, or the original a sanitized entry names). */
+static void peer_one(struct ledger *l, struct store *s, const struct geo_index *ix,
+                     const struct ledger_peer_entry *e, const struct ledger_peer_entry *orig,
+                     event_warn_fn *warn, void *wctx,
+                     void (*done)(void *ctx, const struct submit_peer_item *it), void *dctx)
+{
+	struct submit_opts o = {.format = "auto"};
+	struct submit_result r;
+	struct submit_peer_item it = {.peer = e->peer,
+	                              .author = e->e.author,
+	                              .about = e->e.about,
+	                              .idx = orig->idx,
+	                              .sanitized = orig != e,
+	                              .copy_idx = e->idx,
+	                              .r = &r};
+	struct dt_diag d;
+	char path[1400], store[LEDGER_MAX_ABOUT + 8];
+	uint64_t entry;
+
+	if (ledger_payload_path(l, e->e.sha256, path, sizeof(path)) != DT_OK ||
+	    store_submission(s, orig->e.sha256, &entry))
+		return;
+	submit_default_home(&o);
+	dt_diag_clear(&d);
+	it.diag = &d;
+	it.err = submit_about_parse(e->e.about, &o, store, sizeof(store));
+	if (it.err == DT_ENOTFOUND)
+		return; /* not made by ingest: no parameters to ingest it with */
+	if (it.err) {
+		dt_diag_set(&d, NULL, 0,
+		            "peer '%s' entry %llu: malformed ingest parameters in its description",
+		            e->peer, (unsigned long long)e->idx);
+	} else {
+		o.party = orig->e.author;
+		o.party_entry = orig->idx;
+		o.orig_sha256 = orig == e ? NULL : orig->e.sha256;
+		o.now_us = entry_time_us(orig->e.time);
+		memset(&r, 0, sizeof(r));
+		it.err = submit_file(l, s, ix, path, &o, warn, wctx, &r, &d);
+	}
+	if (done)
+		done(dctx, &it);
+}
+
 enum dt_err submit_peer(struct ledger *l, struct store *s, const struct geo_index *ix,
                         const char *peer, event_warn_fn *warn, void *wctx,
                         void (*done)(void *ctx, const struct submit_peer_item *it), void *dctx,
                         struct dt_diag *diag)
 {
-	struct ledger_peer_entry *v = NULL;
-	size_t n = 0;
+	struct ledger_peer_entry *v = NULL, *san = NULL;
+	size_t n = 0, nsan = 0;
 	enum dt_err err;
 
-	if ((err = ledger_peer_entries(l, peer, "submission", &v, &n, diag)))
+	if ((err = ledger_peer_entries(l, peer, "submission", &v, &n, diag)) ||
+	    (err = ledger_peer_entries(l, peer, "sanitized", &san, &nsan, diag))) {
+		free(v);
 		return err;
-	for (size_t i = 0; i < n; i++) {
-		struct submit_opts o = {.format = "auto"};
-		struct submit_result r;
-		struct submit_peer_item it = {.peer = v[i].peer,
-		                              .author = v[i].e.author,
-		                              .about = v[i].e.about,
-		                              .idx = v[i].idx,
-		                              .r = &r};
-		struct dt_diag d;
-		char path[1400], store[LEDGER_MAX_ABOUT + 8];
-		uint64_t entry;
-
-		if (ledger_payload_path(l, v[i].e.sha256, path, sizeof(path)) != DT_OK ||
-		    store_submission(s, v[i].e.sha256, &entry))
-			continue;
-		submit_default_home(&o);
-		dt_diag_clear(&d);
-		it.diag = &d;
-		it.err = submit_about_parse(v[i].e.about, &o, store, sizeof(store));
-		if (it.err == DT_ENOTFOUND)
-			continue; /* not made by ingest: no parameters to ingest it with */
-		if (it.err) {
-			dt_diag_set(&d, NULL, 0,
-			            "peer '%s' entry %llu: malformed ingest parameters in its "
-			            "description",
-			            v[i].peer, (unsigned long long)v[i].idx);
-		} else {
-			o.party = v[i].e.author;
-			o.party_entry = v[i].idx;
-			o.now_us = entry_time_us(v[i].e.time);
-			memset(&r, 0, sizeof(r));
-			it.err = submit_file(l, s, ix, path, &o, warn, wctx, &r, &d);
-		}
-		if (done)
-			done(dctx, &it);
 	}
+	/* derivatives first: a peer shares those, not its originals */
+	for (size_t k = 0; k < nsan; k++) {
+		uint8_t want[32];
+
+		if (derive_orig(san[k].e.about, want) != DT_OK)
+			continue;
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(v[i].peer, san[k].peer) == 0 &&
+			    strcmp(v[i].e.author, san[k].e.author) == 0 &&
+			    memcmp(v[i].e.sha256, want, 32) == 0) {
+				peer_one(l, s, ix, &san[k], &v[i], warn, wctx, done, dctx);
+				break;
+			}
+	}
+	/* an original a peer did share (an older node): as it is */
+	for (size_t i = 0; i < n; i++)
+		peer_one(l, s, ix, &v[i], &v[i], warn, wctx, done, dctx);
 	free(v);
+	free(san);
 	return DT_OK;
 }

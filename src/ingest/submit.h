@@ -36,6 +36,13 @@ struct submit_opts {
 	 * entry party_entry of its log. */
 	const char *party;
 	uint64_t party_entry;
+	/* A peer's sanitized derivative: the digest of the original it
+	 * derives from, recorded as the submission's (so that events cite
+	 * the original's entry and digest on both nodes); else NULL. */
+	const uint8_t *orig_sha256;
+	/* This node's own submission: make no sanitized derivative now
+	 * (ingest/derive.h; `share sanitize` makes it later). */
+	bool no_share;
 };
 
 /* The default home networks: RFC 1918, RFC 6598, loopback, link-local,
@@ -50,6 +57,12 @@ struct submit_result {
 	bool already; /* the same file was ingested before: nothing added */
 	bool damaged; /* a truncated/corrupt gzip: what came before was kept */
 	char damage[256];
+	/* the sanitized derivative peers receive (own submissions not
+	 * TLP:RED): derived set when made (or found) */
+	bool derived;
+	uint64_t derived_entry;
+	char derived_digest[80];
+	char derive_error[320]; /* why none was made, when one should have been */
 };
 
 /*
@@ -58,7 +71,9 @@ struct submit_result {
  *     <description> | format=<fmt> victim=<v> sector=<s> home-net=<cidr>,...
  * Values are percent-encoded (every byte outside A-Z a-z 0-9 - . _ ~ : / ,
  * + as %XX); the parameters follow the last " | "; unknown keys are
- * ignored; victim and sector are left out when not given.
+ * ignored; victim and sector are left out when not given.  An own
+ * submission's entry carries the home networks pseudonymized and the file
+ * name scrubbed (ingest/derive.h); the clear line stays on the node.
  */
 enum dt_err submit_about_format(const char *fmt, const char *file, const struct submit_opts *o,
                                 char *out, size_t size);
@@ -76,8 +91,10 @@ enum dt_err submit_file(struct ledger *l, struct store *s, const struct geo_inde
 /* What submit_peer did with one mirrored submission entry. */
 struct submit_peer_item {
 	const char *peer, *author, *about;
-	uint64_t idx;
-	enum dt_err err; /* DT_OK: ingested (see r); else why not (diag) */
+	uint64_t idx;      /* the submission entry the events cite */
+	bool sanitized;    /* ingested from its sanitized copy ... */
+	uint64_t copy_idx; /* ... recorded in this entry */
+	enum dt_err err;   /* DT_OK: ingested (see r); else why not (diag) */
 	const struct submit_result *r;
 	const struct dt_diag *diag;
 };
@@ -86,9 +103,12 @@ struct submit_peer_item {
  * Ingests the mirrored submission entries of peer (NULL: every peer) whose
  * payload this node holds and has not ingested yet, each with the
  * parameters its signed about line carries, as the peer party's
- * submission (no entry in this node's log).  Entries without parameters
- * or without a payload are left alone.  done (may be NULL) hears of each
- * entry tried.  Re-running is a no-op.
+ * submission (no entry in this node's log).  A peer's sanitized entry
+ * (ingest/derive.h) stands in for the original it names: its payload is
+ * ingested with its own parameters as that original submission (entry
+ * index and digest).  Entries without parameters or without a payload are
+ * left alone.  done (may be NULL) hears of each entry tried.  Re-running
+ * is a no-op.
  */
 enum dt_err submit_peer(struct ledger *l, struct store *s, const struct geo_index *ix,
                         const char *peer, event_warn_fn *warn, void *wctx,

@@ -14,6 +14,7 @@
 
 #include "core/uuid.h"
 #include "intel/pattern.h"
+#include "privacy/node.h"
 
 #define DETENTE_NS "1b6a2d7e-5c3f-4e8a-9d1b-7f2e6c4a8b30"
 #define TLP2_EXT   "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
@@ -45,6 +46,10 @@ struct ex {
 	size_t nind; /* the indicators: v[0..nind), sorted by id */
 	char identity[64];
 	struct strbuf b, tmp;
+	/* victim-side values (home addresses, names under home domains) in
+	 * any object are pseudonymized as in everything a peer receives */
+	struct privacy *pv;
+	struct strbuf scrub;
 	/* ledger entries seen: time and TLP */
 	struct entry_info {
 		uint64_t idx;
@@ -74,7 +79,10 @@ static enum dt_err add_obj(struct ex *e, const char *id, int rank)
 	}
 	e->v[e->n].rank = rank;
 	e->v[e->n].id = strdup(id);
-	e->v[e->n].json = strdup(e->b.p);
+	strbuf_reset(&e->scrub);
+	if (privacy_scrub(e->pv, e->b.p, e->b.len, &e->scrub, NULL) || strbuf_addc(&e->scrub, 0))
+		return DT_ENOMEM;
+	e->v[e->n].json = strdup(e->scrub.p);
 	if (e->v[e->n].id == NULL || e->v[e->n].json == NULL) {
 		free(e->v[e->n].id);
 		free(e->v[e->n].json);
@@ -475,6 +483,9 @@ enum dt_err intel_export(struct intel_db *x, struct store *s, struct ledger *l, 
 	memset(c, 0, sizeof(*c));
 	strbuf_init(&e.b, 64u << 20);
 	strbuf_init(&e.tmp, SIZE_MAX / 2);
+	strbuf_init(&e.scrub, 64u << 20);
+	if ((err = privacy_node_all(l, &e.pv, diag)))
+		goto out;
 	if (!uuid_v5(DETENTE_NS, party, strlen(party), u)) {
 		err = DT_EINVAL;
 		goto out;
@@ -545,5 +556,7 @@ out:
 	free(e.ent);
 	strbuf_release(&e.b);
 	strbuf_release(&e.tmp);
+	strbuf_release(&e.scrub);
+	privacy_free(e.pv);
 	return err;
 }

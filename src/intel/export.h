@@ -11,7 +11,10 @@
  * indicate, with the `indicates` relationships; an identity for this node;
  * and the TLP 2.0 marking definitions used.  Nothing above the TLP leaves:
  * a sighting takes the most restrictive TLP of its indicator and of the
- * submissions it counts.
+ * submissions it counts.  Victim-side values in any object (addresses in
+ * the home networks of the node's submissions, names under its home
+ * domains, their e-mail addresses) are pseudonymized as in everything a
+ * peer receives (privacy/privacy.h).
  *
  * Deterministic: ids are the producers' where they exist, else UUIDv5 of
  * the content; objects are written sorted by id; times come from the

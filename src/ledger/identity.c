@@ -55,7 +55,13 @@ static const char schema[] =
     " detail TEXT NOT NULL);"
     /* cosignatures peers made on this node's own checkpoints */
     "CREATE TABLE IF NOT EXISTS cosignatures(size INTEGER NOT NULL, peer TEXT NOT NULL,"
-    " line TEXT NOT NULL, added TEXT NOT NULL, PRIMARY KEY(size, peer));";
+    " line TEXT NOT NULL, added TEXT NOT NULL, PRIMARY KEY(size, peer));"
+    /* never shared (ledger/private.c): the node's home domains, and the
+     * clear ingest parameters of its own submissions, whose entries carry
+     * them pseudonymized */
+    "CREATE TABLE IF NOT EXISTS home_domains(domain TEXT PRIMARY KEY, added TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS private_about(payload BLOB PRIMARY KEY, about TEXT NOT NULL)"
+    " WITHOUT ROWID;";
 
 /* Columns added after a table was first created: added when missing. */
 static const struct {

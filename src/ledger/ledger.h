@@ -14,7 +14,7 @@
  * Entries.  An entry is a signed note whose text is
  *     detente.entry/v1
  *     author <party>
- *     kind <submission|intel|refdata|assessment|peer-checkpoint>
+ *     kind <submission|intel|refdata|assessment|peer-checkpoint|sanitized>
  *     time <RFC 3339 UTC, microseconds>
  *     tlp <CLEAR|GREEN|AMBER|AMBER+STRICT|RED>
  *     payload sha256:<hex> <bytes>
@@ -52,6 +52,8 @@ void ledger_close(struct ledger *l);
 
 const char *ledger_party(const struct ledger *l);
 const char *ledger_origin(const struct ledger *l);
+/* The node's directory (DB.d): keys, payloads, tokens. */
+const char *ledger_dir(const struct ledger *l);
 /* Verifier keys: signer (type 0x01) and cosigner (type 0x04). */
 enum dt_err ledger_vkey(const struct ledger *l, bool cosigner, struct strbuf *out);
 
@@ -81,6 +83,12 @@ enum dt_err ledger_append(struct ledger *l, const struct ledger_entry_in *in, si
 enum dt_err ledger_import_file(struct ledger *l, const char *src, uint8_t sha256[32],
                                uint64_t *size, char *stored, size_t stored_size,
                                struct dt_diag *diag);
+
+/* Moves tmp, a complete file this node wrote inside DB.d (same file
+ * system), into the payload store under its digest, which it fills with
+ * size; tmp is gone afterwards, whatever the outcome. */
+enum dt_err ledger_adopt_file(struct ledger *l, const char *tmp, uint8_t sha256[32], uint64_t *size,
+                              struct dt_diag *diag);
 
 /* Hashes path (SHA-256, streaming) and fills in->sha256 and in->size. */
 enum dt_err ledger_hash_file(const char *path, uint8_t sha256[32], uint64_t *size,
@@ -173,6 +181,35 @@ int ledger_tlp_rank(const char *tlp);
  * DT_ENOTFOUND when this node does not hold it. */
 enum dt_err ledger_payload_path(struct ledger *l, const uint8_t sha256[32], char *out, size_t size);
 
+/* ---- what never leaves the node (ledger/private.c) ------------------------ */
+
+/* The node's pseudonymization key (privacy/privacy.h, 64 bytes), derived
+ * from its signing seed with a keyed BLAKE2b under its own label: never
+ * stored, never shared. */
+void ledger_privacy_key(const struct ledger *l, uint8_t key[64]);
+
+/* The node's home domains: names under them are the victims' and are
+ * pseudonymized in what peers receive.  add: DT_EPARSE for what is not a
+ * host name; remove: DT_ENOTFOUND when absent.  list: one per line. */
+enum dt_err ledger_home_domain_add(struct ledger *l, const char *domain, struct dt_diag *diag);
+enum dt_err ledger_home_domain_remove(struct ledger *l, const char *domain, struct dt_diag *diag);
+enum dt_err ledger_home_domains(struct ledger *l, struct strbuf *out, struct dt_diag *diag);
+
+/* The clear ingest parameters (an about line) of an own submission whose
+ * entry carries them pseudonymized; get: DT_ENOTFOUND when none kept. */
+enum dt_err ledger_private_about_set(struct ledger *l, const uint8_t sha256[32], const char *about,
+                                     struct dt_diag *diag);
+enum dt_err ledger_private_about_get(struct ledger *l, const uint8_t sha256[32], char *out,
+                                     size_t size);
+
+/* This node's own entries of one kind, in log order (free *out). */
+struct ledger_own_entry {
+	uint64_t idx;
+	struct ledger_entry_info e;
+};
+enum dt_err ledger_own_entries(struct ledger *l, const char *kind, struct ledger_own_entry **out,
+                               size_t *n, struct dt_diag *diag);
+
 /* ---- exchange: the log as C2SP tlog-tiles (ledger/tiles.h) ---------------- */
 
 struct ledger_export_report {
@@ -225,7 +262,11 @@ enum dt_err ledger_tile(struct ledger *l, int level, uint64_t n, unsigned width,
 
 /* The strictest TLP rank among the first `size` entries that commit to the
  * payload with this digest (a payload recorded at several levels is shared
- * only as the strictest allows); DT_ENOTFOUND when none does. */
+ * only as the strictest allows); DT_ENOTFOUND when none does.  A payload a
+ * `submission` entry commits to (the original evidence, with the victims'
+ * addresses and names in clear) has rank LEDGER_RANK_ORIGINAL: peers
+ * receive its `sanitized` derivative instead (privacy/sanitize.h). */
+#define LEDGER_RANK_ORIGINAL 5
 enum dt_err ledger_payload_tlp(struct ledger *l, const uint8_t sha256[32], uint64_t size, int *rank,
                                struct dt_diag *diag);
 

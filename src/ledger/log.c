@@ -24,7 +24,7 @@
 #define HASH_CHUNK (1u << 20) /* read size when hashing and copying payloads */
 
 static const char *const kinds[] = {
-    "submission", "intel", "refdata", "assessment", "peer-checkpoint",
+    "submission", "intel", "refdata", "assessment", "peer-checkpoint", "sanitized",
 };
 static const char *const tlps[] = {
     "CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED",
@@ -263,6 +263,32 @@ enum dt_err ledger_import_file(struct ledger *l, const char *src, uint8_t sha256
 		return err;
 	dt_hex_encode(sha256, 32, hex);
 	snprintf(stored, stored_size, "%s/%s", dir, hex);
+	if (stat(stored, &sb) == 0) {
+		unlink(tmp); /* already there: same bytes by their digest */
+		return DT_OK;
+	}
+	if (rename(tmp, stored) < 0) {
+		dt_diag_set(diag, stored, 0, "rename failed: %s", strerror(errno));
+		unlink(tmp);
+		return DT_EIO;
+	}
+	return DT_OK;
+}
+
+enum dt_err ledger_adopt_file(struct ledger *l, const char *tmp, uint8_t sha256[32], uint64_t *size,
+                              struct dt_diag *diag)
+{
+	char dir[1200], stored[1300], hex[65];
+	struct stat sb;
+	enum dt_err err;
+
+	if ((err = payload_dir(l, dir, sizeof(dir), diag)) ||
+	    (err = ledger_hash_file(tmp, sha256, size, diag))) {
+		unlink(tmp);
+		return err;
+	}
+	dt_hex_encode(sha256, 32, hex);
+	snprintf(stored, sizeof(stored), "%s/%s", dir, hex);
 	if (stat(stored, &sb) == 0) {
 		unlink(tmp); /* already there: same bytes by their digest */
 		return DT_OK;

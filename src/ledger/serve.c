@@ -84,8 +84,9 @@ enum dt_err ledger_payload_tlp(struct ledger *l, const uint8_t sha256[32], uint6
 
 	if (sqlite3_prepare_v2(
 	        l->db,
-	        "SELECT MAX(CASE tlp WHEN 'CLEAR' THEN 0 WHEN 'GREEN' THEN 1"
-	        " WHEN 'AMBER' THEN 2 WHEN 'AMBER+STRICT' THEN 3 ELSE 4 END),"
+	        "SELECT MAX(CASE WHEN kind = 'submission' THEN 5 ELSE CASE tlp WHEN 'CLEAR' THEN 0"
+	        " WHEN 'GREEN' THEN 1 WHEN 'AMBER' THEN 2 WHEN 'AMBER+STRICT' THEN 3 ELSE 4 END"
+	        " END),"
 	        " count(*) FROM entries WHERE pkey = ?3 AND payload = ?1 AND idx < ?2",
 	        -1, &st, NULL) != SQLITE_OK) {
 		dt_diag_set(diag, l->path, 0, "database: %s", sqlite3_errmsg(l->db));

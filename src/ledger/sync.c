@@ -37,7 +37,8 @@
 #define COPY_CHUNK              (1u << 20)
 
 static const char *const tlp_names[] = {"CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"};
-#define TLP_RED 4
+#define TLP_RED      4
+#define SYNC_FETCHES 6 /* tries of a checkpoint older than one witnessed */
 
 int ledger_tlp_rank(const char *tlp)
 {
@@ -106,8 +107,8 @@ static bool field(const char *line, size_t ll, const char *key, char *out, size_
 enum dt_err ledger_entry_parse(const char *leaf, size_t len, struct ledger_entry_info *out,
                                struct dt_diag *diag)
 {
-	static const char *const kinds[] = {"submission", "intel", "refdata", "assessment",
-	                                    "peer-checkpoint"};
+	static const char *const kinds[] = {"submission", "intel",           "refdata",
+	                                    "assessment", "peer-checkpoint", "sanitized"};
 	struct note n;
 	const char *line;
 	size_t ll, off = 0;
@@ -446,10 +447,12 @@ enum dt_err ledger_export(struct ledger *l, const char *dir, const char *max_tlp
 		rep->bundles++;
 	}
 	/* payloads, as TLP allows: a payload recorded at several levels is
-	 * shared only if the strictest of its entries allows it */
+	 * shared only if the strictest of its entries allows it; a
+	 * submission's original never (peers get its sanitized derivative) */
 	if (sqlite3_prepare_v2(l->db,
-	                       "SELECT payload, MAX(CASE tlp WHEN 'CLEAR' THEN 0 WHEN 'GREEN'"
-	                       " THEN 1 WHEN 'AMBER' THEN 2 WHEN 'AMBER+STRICT' THEN 3 ELSE 4 END)"
+	                       "SELECT payload, MAX(CASE WHEN kind = 'submission' THEN 5 ELSE"
+	                       " CASE tlp WHEN 'CLEAR' THEN 0 WHEN 'GREEN' THEN 1 WHEN 'AMBER'"
+	                       " THEN 2 WHEN 'AMBER+STRICT' THEN 3 ELSE 4 END END)"
 	                       " FROM entries WHERE idx < ?1 GROUP BY payload ORDER BY payload",
 	                       -1, &st, NULL) != SQLITE_OK) {
 		err = ledger_exec(l, "SELECT 1 FROM entries LIMIT 0", diag);
@@ -833,6 +836,7 @@ enum dt_err ledger_sync(struct ledger *l, const char *peer, const struct ledger_
 	uint8_t proof[MERKLE_MAX_PROOF][MERKLE_HASH_LEN];
 	size_t np = 0;
 	uint64_t old_size = 0;
+	unsigned fetches = 0;
 	bool have_old = false, in_tx = false, same, anchor = false;
 	const char *kind = NULL;
 	char detail[600];
@@ -843,15 +847,18 @@ enum dt_err ledger_sync(struct ledger *l, const char *peer, const struct ledger_
 	strbuf_init(&cpb, NOTE_MAX_BYTES);
 	strbuf_init(&prev, NOTE_MAX_BYTES);
 	strbuf_init(&s.buf, (size_t)TILE_WIDTH * (TILE_MAX_ENTRY + 2));
-	{
-		struct dt_diag d;
+fetch : {
+	struct dt_diag d;
 
-		dt_diag_clear(&d);
-		if ((err = src->get(src->ctx, "checkpoint", &cpb, &d))) {
-			*diag = d;
-			goto out;
-		}
+	dt_diag_clear(&d);
+	strbuf_reset(&cpb);
+	strbuf_reset(&prev);
+	have_old = false;
+	if ((err = src->get(src->ctx, "checkpoint", &cpb, &d))) {
+		*diag = d;
+		goto out;
 	}
+}
 	if ((err = note_parse(cpb.p, cpb.len, &n, diag)) ||
 	    (err = checkpoint_parse(n.text, n.text_len, &cp, diag))) {
 		err = DT_EFORMAT;
@@ -895,6 +902,16 @@ enum dt_err ledger_sync(struct ledger *l, const char *peer, const struct ledger_
 			strbuf_adds(&prev, (const char *)sqlite3_column_text(st, 1));
 		}
 		sqlite3_finalize(st);
+	}
+	/* smaller than a checkpoint the peer itself submitted to this node's
+	 * witness, but not than what is mirrored: a server that has not yet
+	 * caught up with its own database (or a cache in front of it) looks
+	 * like this for a moment; ask again before calling it a rollback */
+	if (have_old && cp.size < old_size && cp.size >= s.m && ++fetches < SYNC_FETCHES) {
+		struct timespec ts = {0, 250 * 1000 * 1000};
+
+		nanosleep(&ts, NULL);
+		goto fetch;
 	}
 	/* smaller than what was seen before: nothing to read */
 	if ((have_old && cp.size < old_size) || cp.size < s.m) {

@@ -239,6 +239,12 @@ static void payload(struct srv_worker *w, const struct http_req *q, struct http_
 		http_error(r, 500, "%s", d.msg);
 		return;
 	}
+	if (rank == LEDGER_RANK_ORIGINAL) {
+		http_error(r, 403,
+		           "withheld: a submission's original carries the victims' data; peers "
+		           "receive its sanitized derivative (a 'sanitized' entry)");
+		return;
+	}
 	if (rank >= 4 || rank > q->who->max_tlp) {
 		http_error(r, 403, "withheld: the payload's TLP is above what '%s' may see",
 		           q->who->name);

@@ -64,8 +64,11 @@ check "help: log export, sync" sh -c "$D log --help | grep -q 'log export' && $D
 
 # ============================================================ about line
 $D --db "$A" log entry 1 >"$T/e1"
-grep -qx 'about zeek telemetry a-conn.log of Daily Herald | format=zeek victim=Daily%20Herald sector=media home-net=10.11.0.0/16' "$T/e1" &&
-	ok "ingest: the entry's about line carries format, victim, sector, home-net" || no "about line" "$(grep '^about' "$T/e1")"
+PNET=$($D --db "$A" share pseudonym --home-net 10.11.0.0/16 10.11.0.0/16 | cut -d' ' -f2)
+case "$PNET" in */16) ;; *) PNET=bad ;; esac
+grep -qx "about zeek telemetry a-conn.log of Daily Herald | format=zeek victim=Daily%20Herald sector=media home-net=$PNET" "$T/e1" &&
+	! grep -q "10.11.0.0" "$T/e1" &&
+	ok "ingest: the entry's about line carries format, victim, sector and the home network pseudonymized" || no "about line" "$PNET $(grep '^about' "$T/e1")"
 
 # ============================================================ export
 echo "red secret" >"$T/red.txt"
@@ -94,7 +97,9 @@ L0=$(wc -c <"$T/e0")
 [ "$(head -c 2 "$T/exA/tile/entries/000.p/$SA" | od -An -tu1 | awk '{ print $1 * 256 + $2 }')" -eq "$L0" ] &&
 	tail -c +3 "$T/exA/tile/entries/000.p/$SA" | head -c "$L0" | cmp -s - "$T/e0" &&
 	ok "export: entry bundle = 16-bit big-endian length + entry bytes" || no "entry bundle encoding"
-[ -f "$T/exA/payload/sha256/$(sha "$T/a-conn.log")" ] && ok "export: AMBER telemetry payload shared (default --tlp AMBER)" ||
+$D --db "$A" share preview --entry 1 -o "$T/a-copy"
+[ ! -e "$T/exA/payload/sha256/$(sha "$T/a-conn.log")" ] && [ -f "$T/exA/payload/sha256/$(sha "$T/a-copy")" ] &&
+	ok "export: the AMBER telemetry's sanitized copy shared (default --tlp AMBER), never the original" ||
 	no "AMBER payload shared"
 [ ! -e "$T/exA/payload/sha256/$(sha "$T/red.txt")" ] && grep -qa "payload sha256:$(sha "$T/red.txt")" "$T/exA/tile/entries/000.p/$SA" &&
 	ok "export: TLP:RED payload not in the export, its entry (with the digest) is" || no "RED payload withheld"
@@ -123,7 +128,7 @@ check "peer add NAME --cosigner CVKEY" $D --db "$A" peer add CERT-B --cosigner "
 $D --db "$A" sync --from "$T/exB" >"$T/csB" 2>"$T/err"; rc=$?
 [ $rc -eq 0 ] && [ "$(tail -1 "$T/csB" | cut -d' ' -f2)" = detente/CERT-A ] &&
 	ok "A syncs B: cosigned checkpoint on stdout" || no "A syncs B" "rc=$rc $(cat "$T/err")"
-grep -q "peer CERT-B entry 1 (zeek): 2 events stored" "$T/err" && ok "A ingests B's telemetry as CERT-B's entry 1" ||
+grep -q "peer CERT-B entry 1 (zeek, sanitized copy in entry 2): 2 events stored" "$T/err" && ok "A ingests B's telemetry, from its sanitized copy, as CERT-B's entry 1" ||
 	no "A ingests B's file" "$(cat "$T/err")"
 $D --db "$A" log export "$T/exA" >/dev/null
 SA=$($D --db "$A" log checkpoint | sed -n 2p)

@@ -111,8 +111,11 @@ S=$(sed -n 2p "$T/cp")
 
 # ============================================================ payloads and TLP
 pay() { printf '%s/payload/sha256/%s' "$UA" "$(sha256sum "$1" | cut -c1-64)"; }
-[ "$(status "$(pay "$T/a-conn.log")" -H "Authorization: Bearer $TG")" = 200 ] && cmp -s "$T/body" "$T/a-conn.log" &&
-	ok "payload: GREEN entry to a GREEN credential, bytes equal" || no "green payload"
+$D --db "$A" share preview --entry 1 -o "$T/a-copy"
+[ "$(status "$(pay "$T/a-copy")" -H "Authorization: Bearer $TG")" = 200 ] && cmp -s "$T/body" "$T/a-copy" &&
+	ok "payload: a GREEN submission's sanitized copy to a GREEN credential, bytes equal" || no "green payload" "$(head -c 300 "$T/body"; ls -la "$T/a-copy")"
+[ "$(status "$(pay "$T/a-conn.log")" -H "Authorization: Bearer $TS")" = 403 ] && grep -q sanitized "$T/body" &&
+	ok "payload: a submission's original is 403 to everyone, the copy named instead" || no "original withheld" "$(cat "$T/body")"
 [ "$(status "$(pay "$T/amber.txt")" -H "Authorization: Bearer $TG")" = 403 ] &&
 	[ "$(status "$(pay "$T/amber.txt")" -H "Authorization: Bearer $TB")" = 200 ] &&
 	ok "payload: AMBER withheld from GREEN (403), served to AMBER" || no "amber payload"
