@@ -66,6 +66,17 @@ $(BUILD)/%.o: %.c
 # the dashboard page is assembled into dash.o (.incbin)
 $(BUILD)/src/server/dash.o: src/server/web/dashboard.html
 
+# the report's world map (src/report/worldmap.h): generated from the npm data
+# scripts/bootstrap installs, or a stub (no map) when node or the data is absent
+# (regenerated when bootstrap reinstalls: it touches data/node/.complete after npm ci)
+WORLDMAP_NPM := $(wildcard data/node/node_modules/world-atlas/package.json data/node/node_modules/i18n-iso-countries/package.json)
+build/gen/worldmap.h: scripts/worldmap.js $(wildcard data/node/.complete)
+	@mkdir -p $(dir $@)
+	@if [ -n "$(word 2,$(WORLDMAP_NPM))" ] && command -v node >/dev/null 2>&1; then \
+		node scripts/worldmap.js data/node/node_modules $@; \
+	else echo "/* no map data: npm world-atlas absent at build time */" >$@; fi
+$(BUILD)/src/report/worldmap.o build/fuzz/obj/src/report/worldmap.o: build/gen/worldmap.h
+
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^

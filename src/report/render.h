@@ -6,7 +6,8 @@
  * the JSON does not hold: every number on the page is copied from the JSON
  * (in the HTML, inside an element whose data-figure attribute names its
  * JSON path, e.g. data-figure="campaigns[0].events"); only geometry (bar
- * lengths) and the notation of shares as percentages are derived.
+ * lengths, the world map's fill classes: render_map.h) and the notation of
+ * shares as percentages are derived.
  *
  * Both are pure functions of their input: the same JSON gives the same
  * bytes (no clock, no locale, no hash order).  Every string of the JSON is
@@ -36,5 +37,11 @@ enum dt_err report_render_md(const char *json, size_t len, struct strbuf *out,
                              struct dt_diag *diag);
 enum dt_err report_render_html(const char *json, size_t len, struct strbuf *out,
                                struct dt_diag *diag);
+
+/* report_render_html drawing its world map on m (report/worldmap.h) rather
+ * than on the map built in; an empty m gives the page without a map. */
+struct worldmap;
+enum dt_err report_render_html_map(const char *json, size_t len, const struct worldmap *m,
+                                   struct strbuf *out, struct dt_diag *diag);
 
 #endif

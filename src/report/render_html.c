@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/render_map.h"
 #include "report/render_util.h"
 
 static const char *const weekday_names[7] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
@@ -330,6 +331,7 @@ static void head(struct rctx *c, json_t *node)
 	rc_html(c, rc_str(c, node, "node", "party"));
 	rc_puts(c, "</title>\n<style>\n");
 	rc_puts(c, css);
+	rc_puts(c, map_css);
 	rc_puts(c, "</style>\n</head>\n<body>\n");
 }
 
@@ -419,7 +421,7 @@ static long find_key(json_t *list, const char *key)
 	return -1;
 }
 
-static void countries(struct rctx *c, json_t *org)
+static void countries(struct rctx *c, json_t *org, const struct worldmap *map)
 {
 	const char **keys = NULL;
 	size_t nkeys = 0, cap = 0, u, i, j;
@@ -452,8 +454,10 @@ static void countries(struct rctx *c, json_t *org)
 				keys[nkeys++] = k;
 		}
 	}
-	rc_puts(c, "<section id=\"countries\">\n<h2>Countries</h2>\n<p>Every country of the "
-	           "campaigns in every unit: count and share of the unit's total.</p>\n");
+	rc_puts(c, "<section id=\"countries\">\n<h2>Countries</h2>\n");
+	html_world_map(c, org, map);
+	rc_puts(c, "<p>Every country of the campaigns in every unit: count and share of the "
+	           "unit's total.</p>\n");
 	rc_puts(c, "<table class=\"countries\"><thead><tr><th>Country</th>");
 	for (u = 0; u < 5; u++)
 		rc_printf(c, "<th class=\"num\" colspan=\"2\">%s</th>", unit_heads[u]);
@@ -1046,6 +1050,12 @@ static void method(struct rctx *c, json_t *m)
 enum dt_err report_render_html(const char *json, size_t len, struct strbuf *out,
                                struct dt_diag *diag)
 {
+	return report_render_html_map(json, len, &worldmap_builtin, out, diag);
+}
+
+enum dt_err report_render_html_map(const char *json, size_t len, const struct worldmap *map,
+                                   struct strbuf *out, struct dt_diag *diag)
+{
 	size_t orig = out->len, i;
 	struct rctx c;
 	json_t *r, *camps, *e;
@@ -1059,7 +1069,7 @@ enum dt_err report_render_html(const char *json, size_t len, struct strbuf *out,
 	intro(&c, rc_obj(&c, r, "", "node"), rc_obj(&c, r, "", "checkpoint"));
 	summary(&c, rc_obj(&c, r, "", "totals"));
 	origins(&c, rc_obj(&c, r, "", "origins"));
-	countries(&c, rc_obj(&c, r, "", "origins"));
+	countries(&c, rc_obj(&c, r, "", "origins"), map);
 	weak(&c, r, "", 1);
 	rc_puts(&c, "<section id=\"activity\">\n<h2>Activity profile</h2>\n<p>All campaign "
 	            "events by hour of day and by weekday, in UTC. Working hours in the operators' "

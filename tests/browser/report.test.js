@@ -10,7 +10,9 @@
 // nothing from any network, raises no console or page error, runs no
 // script, shows one card per campaign, and that every number on it equals
 // the JSON's: each element with data-figure="<json path>" holds exactly the
-// value at that path, and every number of the JSON has such an element.
+// value at that path, and every number of the JSON has such an element; and
+// that the world map is drawn, filled with the legend's colours, with each
+// country's title holding its JSON counts (checkWorldMap; REPORT_EXPECT_MAP).
 //
 // Prints one line per check, "ok   name" or "FAIL name" (with detail on
 // the next line), for tests/cli/report_browser.sh to count; exits 1 when a
@@ -146,6 +148,8 @@ async function main() {
 		check(missingAll.length === 0, `every number of the JSON is on the page (${all.length})`,
 			missingAll.slice(0, 10).join(' '));
 
+		await checkWorldMap(page, json);
+
 		// readable: the page lays out and is printable
 		check(dom.height > 2000, 'the page lays out (scroll height > 2000 px)', dom.height);
 		const pdf = await page.pdf({ format: 'A4' }).catch((e) => e);
@@ -160,6 +164,101 @@ async function main() {
 		await browser.close();
 	}
 	process.exit(failed() ? 1 : 0);
+}
+
+// The world map of the Countries section (docs/report.md, "World map"):
+// drawn, every country with events filled with the legend colour of the
+// class its JSON events count falls in, every other one with the legend's
+// "no events" colour, each country's title holding its JSON counts, and
+// the keys the map cannot place listed beneath it.  REPORT_EXPECT_MAP=1
+// requires the map, =0 requires the page to say there is none; unset, the
+// page decides (the build may have had no map data).
+async function checkWorldMap(page, json) {
+	const expect = process.env.REPORT_EXPECT_MAP;
+	const m = await page.evaluate(() => {
+		const fill = (e) => getComputedStyle(e).fill;
+		const svg = document.querySelector('#countries figure.worldmap svg.wm');
+		const none = document.querySelector('#countries .wm-none');
+		if (!svg) return { svg: false, none: none ? none.textContent : null };
+		const box = svg.getBoundingClientRect();
+		return {
+			svg: true,
+			w: box.width,
+			h: box.height,
+			paths: svg.querySelectorAll('path').length,
+			ccPaths: svg.querySelectorAll('path[data-cc]').length,
+			legend: [...document.querySelectorAll('#countries svg.wm-legend rect[data-min]')].map((r) =>
+				({ min: Number(r.getAttribute('data-min')), max: Number(r.getAttribute('data-max')), fill: fill(r) })),
+			legendText: (document.querySelector('#countries svg.wm-legend') || {}).textContent || '',
+			shapes: [...svg.querySelectorAll('[data-cc]')].map((e) => ({
+				tag: e.tagName, cc: e.getAttribute('data-cc'), fill: fill(e),
+				title: e.querySelector(':scope > title') ? e.querySelector(':scope > title').textContent : null,
+			})),
+			unplaced: (document.querySelector('#countries .wm-unplaced') || {}).textContent || '',
+			table: !!document.querySelector('#countries table.countries'),
+		};
+	});
+	if (!m.svg) {
+		if (expect === '1') no('the world map is drawn', 'no svg.wm in #countries');
+		check(m.none !== null && /no map data was built in/.test(m.none),
+			'without map data the page says there is no map, and keeps the country table', m.none);
+		return;
+	}
+	check(expect !== '0', 'no world map when none was built in', 'the page has one');
+	check(m.ccPaths > 150, `the world map has more than 150 country paths (${m.ccPaths})`, m.paths);
+	check(m.w > 600 && m.h > 250, 'the world map lays out', `${m.w}x${m.h}`);
+	check(m.table, 'the country table is still there below the map');
+
+	const unitNames = { events: 'events', remote_ips: 'distinct remote IPs', prefixes: 'distinct prefixes',
+		asns: 'distinct ASNs', victims: 'victims' };
+	const zero = m.legend.find((l) => l.min === 0);
+	const classes = m.legend.filter((l) => l.min > 0);
+	check(/Unit: events/.test(m.legendText) && zero && classes.length >= 1,
+		'the legend names its unit (events) and has a "no events" swatch and classes', m.legendText);
+	check(new Set(m.legend.map((l) => l.fill)).size === m.legend.length,
+		'the legend colours are distinct', JSON.stringify(m.legend));
+	const events = json.origins.events;
+	const max = Math.max(0, ...events.filter((e) => m.shapes.some((s) => s.cc === e.key)).map((e) => e.count));
+	check(classes.length === 0 || (classes[0].min === 1 &&
+		classes.every((l, i) => i === 0 || l.min === classes[i - 1].max + 1) &&
+		classes[classes.length - 1].min <= max && max <= classes[classes.length - 1].max),
+	'the legend classes run from 1 without gaps and the last holds the largest count',
+	JSON.stringify(classes));
+
+	const badFill = [];
+	const badTitle = [];
+	let filled = 0;
+	for (const s of m.shapes) {
+		const e = events.find((x) => x.key === s.cc);
+		const want = e && e.count > 0 ? classes.find((l) => l.min <= e.count && e.count <= l.max) : zero;
+		if (e && e.count > 0) filled++;
+		if (!want || s.fill !== want.fill)
+			badFill.push(`${s.tag} ${s.cc}: ${s.fill}, want ${want ? want.fill : 'a class'} (${e ? e.count : 0} events)`);
+		// the title: "<name> (CC): N events; N distinct remote IPs; ..." or "no events"
+		if (s.title === null || !s.title.includes(`(${s.cc}): `)) {
+			badTitle.push(`${s.cc}: title "${s.title}"`);
+			continue;
+		}
+		for (const u of Object.keys(unitNames)) {
+			const x = json.origins[u].find((y) => y.key === s.cc);
+			const got = new RegExp(`(?:: |; )(\\d+) ${unitNames[u]}(?:;|$)`).exec(s.title);
+			if (x ? !got || Number(got[1]) !== x.count : got !== null)
+				badTitle.push(`${s.cc} ${u}: title "${s.title}", JSON ${x ? x.count : 'none'}`);
+		}
+		if (!e && !/: no events$/.test(s.title)) badTitle.push(`${s.cc}: "${s.title}" (no events in the JSON)`);
+	}
+	check(badFill.length === 0, `every country is filled with its legend class's colour (${m.shapes.length} shapes, ${filled} with events)`,
+		badFill.slice(0, 8).join('; '));
+	check(badTitle.length === 0, 'every country title holds its JSON counts in every unit', badTitle.slice(0, 8).join('; '));
+
+	const missing = [];
+	for (const e of events) {
+		const drawn = m.shapes.some((s) => s.cc === e.key);
+		if (!drawn && !(m.unplaced.includes(e.key) && m.unplaced.includes(`${e.count} events`)))
+			missing.push(`${e.key} ${e.count}`);
+	}
+	check(missing.length === 0, `every country of the JSON is on the map or listed as not on it (${events.length})`,
+		missing.join(', '));
 }
 
 main().catch((e) => {
