@@ -72,8 +72,9 @@ enum dt_err derive_orig(const char *about, uint8_t sha256[32])
 	q += strlen(" orig=sha256:");
 	if (strspn(q, "0123456789abcdef") != 64 || (q[64] != '\0' && q[64] != ' '))
 		return DT_EPARSE;
-	for (int i = 0; i < 32; i++)
-		sha256[i] = (uint8_t)(dt_hex_digit(q[2 * i]) << 4 | dt_hex_digit(q[2 * i + 1]));
+	for (size_t i = 0; i < 32; i++) /* digits checked above: never -1 */
+		sha256[i] = (uint8_t)((unsigned)dt_hex_digit(q[2 * i]) << 4 |
+		                      (unsigned)dt_hex_digit(q[2 * i + 1]));
 	return DT_OK;
 }
 

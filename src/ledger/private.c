@@ -104,13 +104,15 @@ enum dt_err ledger_home_domains(struct ledger *l, struct strbuf *out, struct dt_
 {
 	sqlite3_stmt *st;
 	enum dt_err err = DT_OK;
-	int rc;
+	int rc = SQLITE_DONE;
 
 	if (sqlite3_prepare_v2(l->db, "SELECT domain FROM home_domains ORDER BY domain", -1, &st,
 	                       NULL) != SQLITE_OK)
 		return db_error(l, diag);
 	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		err = strbuf_addf(out, "%s\n", (const char *)sqlite3_column_text(st, 0));
+	if (!err && rc != SQLITE_DONE)
+		err = db_error(l, diag);
 	sqlite3_finalize(st);
 	return err;
 }
@@ -157,7 +159,7 @@ enum dt_err ledger_own_entries(struct ledger *l, const char *kind, struct ledger
 	size_t cap = 0, k = 0;
 	sqlite3_stmt *st;
 	enum dt_err err = DT_OK;
-	int rc;
+	int rc = SQLITE_DONE;
 
 	*out = NULL;
 	*n = 0;
@@ -181,6 +183,8 @@ enum dt_err ledger_own_entries(struct ledger *l, const char *kind, struct ledger
 		                         (size_t)sqlite3_column_bytes(st, 1), &v[k].e, diag);
 		k++;
 	}
+	if (!err && rc != SQLITE_DONE)
+		err = db_error(l, diag);
 	sqlite3_finalize(st);
 	if (err) {
 		free(v);
