@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "core/hex.h"
@@ -329,7 +330,7 @@ int cmd_share(struct cli *c, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	sub = argv[optind++];
-	if (strcmp(o.format, "auto") != 0 && !sanitize_format(o.format)) {
+	if (strcmp(o.format, "auto") != 0 && !ingest_format(o.format)) {
 		cli_error("share preview: --format '%s' is not one of auto, %s", o.format,
 		          ingest_format_names);
 		return EXIT_USAGE;
@@ -358,16 +359,30 @@ int cmd_share(struct cli *c, int argc, char **argv)
 		}
 	} else if (strcmp(sub, "preview") == 0 &&
 	           ((entry && optind == argc) || (!entry && optind + 1 == argc))) {
-		if (outpath && !(out = fopen(outpath, "wb"))) {
-			cli_error("%s: cannot create", outpath);
-			rc = EXIT_USAGE;
-		} else {
+		char tmp[4200] = "";
+
+		/* -o OUT is written whole or not at all: a temporary file in
+		 * the same directory, renamed when the copy is complete */
+		if (outpath) {
+			snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", outpath, (long)getpid());
+			if (!(out = fopen(tmp, "wb"))) {
+				cli_error("%s: cannot create", tmp);
+				rc = EXIT_USAGE;
+			}
+		}
+		if (!rc) {
 			rc = entry ? preview_entry(l, entry, out)
 			           : preview_file(l, argv[optind], &o, out);
 			if (out != stdout && fclose(out) != 0 && !rc) {
-				cli_error("%s: cannot write", outpath);
+				cli_error("%s: cannot write", tmp);
 				rc = EXIT_USAGE;
 			}
+			if (outpath && !rc && rename(tmp, outpath) != 0) {
+				cli_error("%s: cannot rename into place", outpath);
+				rc = EXIT_USAGE;
+			}
+			if (outpath && rc)
+				unlink(tmp);
 		}
 	} else {
 		fputs(share_usage, stderr);
