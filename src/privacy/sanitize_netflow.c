@@ -41,13 +41,12 @@
 #include <string.h>
 
 #include "ingest/nfdecode.h"
+#include "ingest/nfframe.h"
 #include "ingest/nfpcap.h"
 #include "privacy/sanitize.h"
 #include "privacy/sanitize_pkt.h"
 
-#define NF_MAX_PACKET 65535u
-#define NF_WINDOW     (NF_MAX_PACKET + 8 + 4096) /* as ingest/netflow.c */
-#define FILLER        0xff
+#define FILLER 0xff
 
 /* What a template field is to the sanitizer (kept in nf_field.role). */
 enum { R_NONE, R_V4, R_V6, R_MAC, R_DROP };
@@ -334,137 +333,6 @@ static void packet(struct snf *n, uint8_t *p, size_t len)
 	}
 }
 
-/* ---- delimiting (ingest/netflow.c's rules) ---------------------------------- */
-
-static bool is_version(const uint8_t *p)
-{
-	return p[0] == 0 && (p[1] == 5 || p[1] == 9 || p[1] == 10);
-}
-
-/*
- * The length of the export packet at p[0..avail) (avail: all that is left
- * when eof), or 0 when it cannot be delimited (*trunc: because the input
- * ends).
- */
-static size_t extent(const uint8_t *p, size_t avail, bool eof, bool *trunc)
-{
-	size_t i, lim;
-	unsigned count;
-
-	*trunc = false;
-	if (avail < 4) {
-		*trunc = true;
-		return 0;
-	}
-	count = nf_be16(p + 2);
-	switch (nf_be16(p)) {
-	case 5:
-		if (count > NF_V5_MAX_COUNT)
-			return 0;
-		if (avail < NF_V5_HEADER + (size_t)NF_V5_RECORD * count) {
-			*trunc = true;
-			return 0;
-		}
-		return NF_V5_HEADER + (size_t)NF_V5_RECORD * count;
-	case 9:
-		if (avail < NF_V9_HEADER) {
-			*trunc = true;
-			return 0;
-		}
-		lim = avail < NF_MAX_PACKET ? avail : NF_MAX_PACKET;
-		for (i = NF_V9_HEADER; lim - i >= 4;) {
-			unsigned id = nf_be16(p + i), len = nf_be16(p + i + 2);
-
-			if ((id >= 2 && id <= 255) || (id == 0 && len == 0))
-				break;
-			if (len < 4)
-				return 0;
-			if (len > lim - i) {
-				*trunc = lim == avail && eof;
-				return 0;
-			}
-			i += len;
-		}
-		if (eof && lim == avail && i < avail && avail - i < 4 &&
-		    !nf_all_zero(p + i, avail - i)) {
-			*trunc = true;
-			return 0;
-		}
-		if (eof && lim == avail && i == NF_V9_HEADER && avail - i < 4 && count > 0) {
-			*trunc = true;
-			return 0;
-		}
-		return i;
-	case 10:
-		if (avail < NF_IPFIX_HEADER) {
-			*trunc = true;
-			return 0;
-		}
-		if (count < NF_IPFIX_HEADER)
-			return 0;
-		if (count > avail) {
-			*trunc = true;
-			return 0;
-		}
-		return count;
-	}
-	return 0;
-}
-
-static bool follows(const uint8_t *p, size_t avail, bool eof)
-{
-	if (avail == 0)
-		return eof;
-	if (avail == 1)
-		return eof && p[0] == 0;
-	return p[0] == 0 && (p[1] == 0 || p[1] == 5 || p[1] == 9 || p[1] == 10);
-}
-
-static bool v5_sane(const uint8_t *p, size_t n)
-{
-	if (nf_be32(p + 12) >= 1000000000u)
-		return false;
-	for (size_t i = NF_V5_HEADER; i < n; i += NF_V5_RECORD)
-		if (nf_be16(p + i + 46) != 0)
-			return false;
-	return true;
-}
-
-static bool plausible(const uint8_t *p, size_t avail, bool eof)
-{
-	bool trunc;
-	size_t n = extent(p, avail, eof, &trunc), i, sets = 0;
-
-	if (n == 0)
-		return false;
-	for (i = n; i + 1 < avail && p[i] == 0 && p[i + 1] == 0; i++)
-		;
-	if (!(i + 1 >= avail ? eof && nf_all_zero(p + i, avail - i) : is_version(p + i)))
-		return false;
-	switch (p[1]) {
-	case 5: return nf_be16(p + 2) >= 1 && v5_sane(p, n);
-	case 9:
-		for (i = NF_V9_HEADER; i < n; i += nf_be16(p + i + 2))
-			sets++;
-		return sets >= 1 && sets <= nf_be16(p + 2);
-	default:
-		if (n < NF_IPFIX_HEADER + 4)
-			return false;
-		for (i = NF_IPFIX_HEADER; i < n;) {
-			unsigned id, len;
-
-			if (n - i < 4)
-				return false;
-			id = nf_be16(p + i);
-			len = nf_be16(p + i + 2);
-			if (len < 4 || len > n - i || (id != 2 && id != 3 && id < 256))
-				return false;
-			i += len;
-		}
-		return true;
-	}
-}
-
 /*
  * n->junk[0..len) := the withheld form of the bad bytes at p[0..avail),
  * which the parser could not delimit (trunc: because the input ends;
@@ -487,7 +355,7 @@ static size_t make_junk(struct snf *n, const uint8_t *p, size_t avail, bool trun
 
 	memset(n->junk, FILLER, len);
 	memcpy(n->orig4, p, len < 4 ? len : 4);
-	if (len >= 2 && (datagram || is_version(p))) {
+	if (len >= 2 && (datagram || nf_is_version(p))) {
 		n->junk[0] = 0;
 		n->junk[1] = trunc || datagram ? 9 : 5;
 	} else {
@@ -532,7 +400,7 @@ static uint64_t resync(struct reader *r)
 		limit = eof ? avail : avail - NF_MAX_PACKET - 8;
 		for (; q + 1 < limit; q++) {
 			if (p[q] == 0 && (p[q + 1] == 5 || p[q + 1] == 9 || p[q + 1] == 10) &&
-			    plausible(p + q, avail - q, eof)) {
+			    nf_plausible(p + q, avail - q, eof)) {
 				reader_skip(r, q);
 				return skipped + q;
 			}
@@ -574,8 +442,9 @@ static enum dt_err run_file(struct snf *n, struct reader *r, FILE *out, const ch
 			reader_skip(r, len);
 			continue;
 		}
-		len = extent(p, avail, eof, &trunc);
-		if (len && p[1] == 5 && !follows(p + len, avail - len, eof) && !v5_sane(p, len))
+		len = nf_extent(p, avail, eof, NULL, 0, &trunc);
+		if (len && p[1] == 5 && !nf_follows(p + len, avail - len, eof) &&
+		    !nf_v5_sane(p, len))
 			len = 0, trunc = false;
 		if (len) {
 			memcpy(buf, p, len);
@@ -622,7 +491,7 @@ static bool dlt_ok(int dlt)
 static void datagram(struct snf *n, uint8_t *p, size_t len)
 {
 	bool trunc;
-	size_t m = extent(p, len, true, &trunc);
+	size_t m = nf_extent(p, len, true, NULL, 0, &trunc);
 
 	if (m == 0) {
 		size_t j = make_junk(n, p, len, true, true);
@@ -643,7 +512,7 @@ static void hook(void *ctx, int dlt, uint8_t *f, size_t caplen, struct spkt_extr
 	size_t at;
 
 	n->frames++;
-	if (kind == NETFLOW_OTHER || u.len < 2 || !is_version(u.payload))
+	if (kind == NETFLOW_OTHER || u.len < 2 || !nf_is_version(u.payload))
 		return; /* not an export packet: a frame like any other */
 	at = (size_t)(u.payload - f);
 	n->packets++;
@@ -661,14 +530,6 @@ static void hook(void *ctx, int dlt, uint8_t *f, size_t caplen, struct spkt_extr
 	x->keep_min = at + u.len;
 }
 
-static bool capture_magic(const uint8_t *p)
-{
-	uint32_t m = nf_be32(p);
-
-	return m == 0xa1b2c3d4 || m == 0xd4c3b2a1 || m == 0xa1b23c4d || m == 0x4d3cb2a1 ||
-	       m == 0x0a0d0d0a;
-}
-
 enum dt_err sanitize_netflow(struct reader *r, struct privacy *p, FILE *out, const char *name,
                              struct privacy_counts *c, struct dt_diag *diag)
 {
@@ -684,7 +545,7 @@ enum dt_err sanitize_netflow(struct reader *r, struct privacy *p, FILE *out, con
 	}
 	nf_cache_init(&n->cache);
 	head = (const uint8_t *)reader_peek(r, 4, &avail);
-	if (avail >= 4 && capture_magic(head)) {
+	if (avail >= 4 && nf_capture_magic(head)) {
 		err = spkt_capture(&n->pk, r, out, name, dlt_ok, hook, n, diag);
 		if (!err && n->packets == 0 && n->frames > 0) {
 			dt_diag_set(
