@@ -125,7 +125,7 @@ static const char *parse_5424(const char *s, size_t n, size_t i, struct syslog_m
 }
 
 /* RFC 3164 or ISO time at s[i], then host and tag. */
-static const char *parse_bsd(const struct syslog_state *st, const char *s, size_t n, size_t i,
+static const char *parse_bsd(const struct logtime_ref *ref, const char *s, size_t n, size_t i,
                              struct syslog_msg *m)
 {
 	const char *why;
@@ -135,7 +135,7 @@ static const char *parse_bsd(const struct syslog_state *st, const char *s, size_
 	if (i < n && s[i] >= '0' && s[i] <= '9')
 		why = logtime_iso(s + i, n - i, &used, &m->ts_us);
 	else
-		why = logtime_bsd(s + i, n - i, &st->ref, &used, &m->ts_us);
+		why = logtime_bsd(s + i, n - i, ref, &used, &m->ts_us);
 	if (why)
 		return why;
 	i += used;
@@ -180,36 +180,43 @@ static const char *parse_bsd(const struct syslog_state *st, const char *s, size_
 	return NULL;
 }
 
-static enum textlog_verdict classify(void *ctx, const char *s, size_t n, struct event *ev,
-                                     char *why)
+bool syslog_journal_marker(const char *s, size_t n)
 {
-	struct syslog_state *st = ctx;
-	struct syslog_msg m = {0};
-	enum textlog_verdict vd;
-	const char *err, *in;
+	return n >= 6 && memcmp(s, "-- ", 3) == 0 && memcmp(s + n - 3, " --", 3) == 0;
+}
+
+const char *syslog_split(const struct logtime_ref *ref, const char *s, size_t n,
+                         struct syslog_msg *m)
+{
 	size_t i = 0;
 
-	if (n >= 6 && memcmp(s, "-- ", 3) == 0 && memcmp(s + n - 3, " --", 3) == 0)
-		return TEXTLOG_IGNORED; /* journalctl: "-- Boot 1a2b... --" */
-	m.host.p = m.prog.p = m.text.p = s;
-	if (s[0] == '<') {
+	memset(m, 0, sizeof(*m));
+	m->host.p = m->prog.p = m->text.p = s;
+	if (n && s[0] == '<') {
 		int pri = 0;
 
 		for (i = 1; i < n && i < 5 && s[i] >= '0' && s[i] <= '9'; i++)
 			pri = pri * 10 + (s[i] - '0');
-		if (i == 1 || i >= n || s[i] != '>' || pri > 191) {
-			snprintf(why, TEXTLOG_WHY, "priority is not <0> to <191>");
-			return TEXTLOG_REJECTED;
-		}
+		if (i == 1 || i >= n || s[i] != '>' || pri > 191)
+			return "priority is not <0> to <191>";
 		i++;
 		if (n - i >= 2 && s[i] >= '1' && s[i] <= '9' && s[i + 1] == ' ')
-			err = parse_5424(s, n, i + 2, &m);
-		else
-			err = parse_bsd(st, s, n, i, &m);
-	} else {
-		err = parse_bsd(st, s, n, 0, &m);
+			return parse_5424(s, n, i + 2, m);
 	}
-	if (err) {
+	return parse_bsd(ref, s, n, i, m);
+}
+
+static enum textlog_verdict classify(void *ctx, const char *s, size_t n, struct event *ev,
+                                     char *why)
+{
+	struct syslog_state *st = ctx;
+	struct syslog_msg m;
+	enum textlog_verdict vd;
+	const char *err, *in;
+
+	if (syslog_journal_marker(s, n))
+		return TEXTLOG_IGNORED; /* journalctl: "-- Boot 1a2b... --" */
+	if ((err = syslog_split(&st->ref, s, n, &m))) {
 		snprintf(why, TEXTLOG_WHY, "not a syslog line: %s", err);
 		return TEXTLOG_REJECTED;
 	}

@@ -1,5 +1,5 @@
 /*
- * syslogmsg.h — private to the syslog parser (syslog.c): one syslog line
+ * syslogmsg.h — inside the syslog parser (syslog.c): one syslog line
  * taken apart, and the readers of the messages it recognises (netfilter.c for
  * netfilter packet logs, sshd.c for OpenSSH's authentication messages).
  *
@@ -11,6 +11,7 @@
 #ifndef DT_INGEST_SYSLOGMSG_H
 #define DT_INGEST_SYSLOGMSG_H
 
+#include "ingest/logtime.h"
 #include "ingest/textlog.h"
 
 /* A syslog line's parts after the header. */
@@ -20,6 +21,19 @@ struct syslog_msg {
 	struct dt_str prog; /* the tag or APP-NAME without "[pid]"; may be empty */
 	struct dt_str text; /* the message (MSG), without a leading BOM */
 };
+
+/* journalctl's "-- Boot ... --" and "-- No entries --" lines. */
+bool syslog_journal_marker(const char *s, size_t n);
+
+/*
+ * A syslog line taken apart: "<PRI>" (optional), then RFC 5424 or an
+ * RFC 3164 / ISO-time header (times without a year placed by ref).  NULL,
+ * or why the line is not syslog.  Also what the sanitizer
+ * (privacy/sanitize_syslog.c) cuts lines by, so that both see the same
+ * host, tag and message.
+ */
+const char *syslog_split(const struct logtime_ref *ref, const char *s, size_t n,
+                         struct syslog_msg *m);
 
 /* Room for the TCP flags a netfilter line can carry, space-separated. */
 #define NETFILTER_FLAGS_MAX 40

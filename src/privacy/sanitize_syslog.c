@@ -41,6 +41,7 @@
 #include <time.h>
 
 #include "ingest/logtime.h"
+#include "ingest/syslogmsg.h"
 #include "privacy/sanitize.h"
 #include "privacy/sanitize_util.h"
 
@@ -51,138 +52,6 @@ struct ss {
 	struct strbuf out;
 	struct logtime_ref ref;
 };
-
-/* The parts of a line, as offsets into it. */
-struct parts {
-	size_t host, host_len; /* host_len 0: none */
-	size_t prog, prog_len;
-	size_t text;
-};
-
-static size_t token_len(const char *s, size_t n, size_t i)
-{
-	const char *sp = i < n ? memchr(s + i, ' ', n - i) : NULL;
-
-	return (sp ? (size_t)(sp - s) : n) - i;
-}
-
-static const char *skip_sd(const char *s, size_t n, size_t *i)
-{
-	if (*i < n && s[*i] == '-') {
-		(*i)++;
-		return NULL;
-	}
-	if (*i >= n || s[*i] != '[')
-		return "bad structured data";
-	while (*i < n && s[*i] == '[') {
-		bool quoted = false;
-
-		for ((*i)++; *i < n; (*i)++) {
-			if (s[*i] == '\\' && quoted)
-				(*i)++;
-			else if (s[*i] == '"')
-				quoted = !quoted;
-			else if (s[*i] == ']' && !quoted)
-				break;
-		}
-		if (*i >= n)
-			return "unterminated structured data";
-		(*i)++;
-	}
-	return NULL;
-}
-
-static bool parse_5424(const char *s, size_t n, size_t i, struct parts *pt)
-{
-	size_t used, f[4], fl[4];
-	int64_t us;
-
-	if ((i < n && s[i] == '-') || logtime_iso(s + i, n - i, &used, &us))
-		return false;
-	i += used;
-	for (int k = 0; k < 4; k++) {
-		if (i >= n || s[i] != ' ')
-			return false;
-		i++;
-		f[k] = i;
-		fl[k] = token_len(s, n, i);
-		if (fl[k] == 0)
-			return false;
-		i += fl[k];
-	}
-	pt->host = f[0];
-	pt->host_len = fl[0] == 1 && s[f[0]] == '-' ? 0 : fl[0];
-	pt->prog = f[1];
-	pt->prog_len = fl[1] == 1 && s[f[1]] == '-' ? 0 : fl[1];
-	if (i >= n || s[i] != ' ')
-		return false;
-	i++;
-	if (skip_sd(s, n, &i))
-		return false;
-	if (i < n && s[i] != ' ')
-		return false;
-	if (i < n)
-		i++;
-	if (n - i >= 3 && memcmp(s + i, "\xef\xbb\xbf", 3) == 0)
-		i += 3;
-	pt->text = i;
-	return true;
-}
-
-static bool parse_bsd(const struct ss *st, const char *s, size_t n, size_t i, struct parts *pt)
-{
-	size_t used, k, tl;
-	int64_t us;
-	const char *why;
-
-	if (i < n && s[i] >= '0' && s[i] <= '9')
-		why = logtime_iso(s + i, n - i, &used, &us);
-	else
-		why = logtime_bsd(s + i, n - i, &st->ref, &used, &us);
-	if (why)
-		return false;
-	i += used;
-	if (i < n && s[i] != ' ')
-		return false;
-	while (i < n && s[i] == ' ')
-		i++;
-	tl = token_len(s, n, i);
-	if (tl == 0)
-		return false;
-	pt->host_len = 0;
-	if (s[i + tl - 1] != ':') {
-		pt->host = i;
-		pt->host_len = tl;
-		i += tl;
-		while (i < n && s[i] == ' ')
-			i++;
-	}
-	for (k = i; k < n && s[k] != ' ' && s[k] != ':' && s[k] != '['; k++)
-		;
-	pt->prog = i;
-	pt->prog_len = k - i;
-	if (k < n && s[k] == '[') {
-		const char *end = memchr(s + k, ']', n - k);
-
-		if (end == NULL || memchr(s + k, ' ', (size_t)(end - (s + k))) != NULL) {
-			pt->prog_len = 0;
-			k = i;
-		} else {
-			k = (size_t)(end - s) + 1;
-			if (k < n && s[k] == ':')
-				k++;
-		}
-	} else if (k < n && s[k] == ':') {
-		k++;
-	} else {
-		pt->prog_len = 0;
-		k = i;
-	}
-	while (k < n && s[k] == ' ')
-		k++;
-	pt->text = k;
-	return true;
-}
 
 /* ---- the reporting host ------------------------------------------------- */
 
@@ -483,54 +352,32 @@ static enum dt_err message(struct ss *st, const char *s, size_t n, bool sshd)
 	return err ? err : scrub_text(st, s + i, n - i);
 }
 
-static bool sshd_prog(const char *p, size_t n)
-{
-	return starts(p, n, LIT("sshd")) &&
-	       (n == 4 || (n == 12 && memcmp(p + 4, "-session", 8) == 0) ||
-	        (n == 9 && memcmp(p + 4, "-auth", 5) == 0));
-}
-
 static enum dt_err line(struct ss *st, const char *s, size_t n)
 {
-	struct parts pt = {0};
-	size_t i = 0;
-	bool ok;
+	struct syslog_msg m;
+	size_t i, text;
 	enum dt_err err;
 
-	if (n >= 6 && memcmp(s, "-- ", 3) == 0 && memcmp(s + n - 3, " --", 3) == 0)
+	if (syslog_journal_marker(s, n))
 		return san_scrub(&st->s, s, n, &st->out);
-	if (s[0] == '<') {
-		int pri = 0;
-
-		for (i = 1; i < n && i < 5 && s[i] >= '0' && s[i] <= '9'; i++)
-			pri = pri * 10 + (s[i] - '0');
-		if (i == 1 || i >= n || s[i] != '>' || pri > 191)
-			ok = false;
-		else if (n - ++i >= 2 && s[i] >= '1' && s[i] <= '9' && s[i + 1] == ' ')
-			ok = parse_5424(s, n, i + 2, &pt);
-		else
-			ok = parse_bsd(st, s, n, i, &pt);
-	} else {
-		ok = parse_bsd(st, s, n, 0, &pt);
-	}
-	if (!ok) {
+	if (syslog_split(&st->ref, s, n, &m)) {
 		st->s.c->unparsed++;
 		return san_scrub(&st->s, s, n, &st->out);
 	}
-	if (pt.host_len) {
-		if ((err = strbuf_add(&st->out, s, pt.host)) ||
-		    (err = put_host(st, s + pt.host, pt.host_len)))
+	/* the header up to the host as it is; the host pseudonymized */
+	i = 0;
+	if (m.host.len) {
+		i = (size_t)(m.host.p - s);
+		if ((err = strbuf_add(&st->out, s, i)) ||
+		    (err = put_host(st, m.host.p, m.host.len)))
 			return err;
-		i = pt.host + pt.host_len;
-	} else {
-		if ((err = strbuf_add(&st->out, s, pt.prog)))
-			return err;
-		i = pt.prog;
+		i += m.host.len;
 	}
-	/* the tag, procid, msgid and structured data */
-	if ((err = san_scrub(&st->s, s + i, pt.text - i, &st->out)))
+	/* the tag, procid, msgid and structured data; then the message */
+	text = (size_t)(m.text.p - s);
+	if ((err = san_scrub(&st->s, s + i, text - i, &st->out)))
 		return err;
-	return message(st, s + pt.text, n - pt.text, sshd_prog(s + pt.prog, pt.prog_len));
+	return message(st, m.text.p, m.text.len, sshd_prog(m.prog));
 }
 
 enum dt_err sanitize_syslog(struct reader *r, struct privacy *p, FILE *out, const char *name,
