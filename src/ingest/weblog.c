@@ -53,9 +53,7 @@
 
 #include "ingest/logtime.h"
 #include "ingest/textlog.h"
-
-/* Longest url or user agent whose escapes are undone (else kept as is). */
-#define WEBLOG_FIELD_MAX (16u << 10)
+#include "ingest/weblogfmt.h"
 
 #define SEV_5XX   2
 #define SEV_4XX   3
@@ -87,33 +85,6 @@ static const struct {
 #undef M
 };
 
-/* From s[i] == '"': the index of the closing quote (one not escaped by an
- * odd number of backslashes), or n. */
-static size_t quoted_end(const char *s, size_t n, size_t i)
-{
-	for (i++; i < n;) {
-		const char *q = memchr(s + i, '"', n - i);
-		size_t k, bs = 0;
-
-		if (q == NULL)
-			return n;
-		k = (size_t)(q - s);
-		while (k - bs > i && s[k - bs - 1] == '\\')
-			bs++;
-		if (bs % 2 == 0)
-			return k;
-		i = k + 1;
-	}
-	return n;
-}
-
-/* s[i..] is " DDD" followed by the end or a space. */
-static bool status_at(const char *s, size_t n, size_t i)
-{
-	return i + 4 <= n && s[i] == ' ' && is_digit(s[i + 1]) && is_digit(s[i + 2]) &&
-	       is_digit(s[i + 3]) && (i + 4 == n || s[i + 4] == ' ');
-}
-
 /* A field with \" and \\ undone into buf (WEBLOG_FIELD_MAX bytes), or as
  * it is when it has no backslash or is too long. */
 static struct dt_str unescape(struct dt_str f, char *buf)
@@ -128,30 +99,6 @@ static struct dt_str unescape(struct dt_str f, char *buf)
 		buf[o++] = f.p[i];
 	}
 	return (struct dt_str){buf, o};
-}
-
-/* "vhost:port" with one ':' and 1..5 digits after it. */
-static bool vhost_port(struct dt_str t, struct dt_str *host, int32_t *port)
-{
-	const char *c = memchr(t.p, ':', t.len);
-	size_t k;
-	int32_t v = 0;
-
-	if (c == NULL || c == t.p || memchr(c + 1, ':', t.len - (size_t)(c + 1 - t.p)))
-		return false;
-	k = (size_t)(c + 1 - t.p);
-	if (t.len - k == 0 || t.len - k > 5)
-		return false;
-	for (; k < t.len; k++) {
-		if (!is_digit(t.p[k]))
-			return false;
-		v = v * 10 + (t.p[k] - '0');
-	}
-	if (v > 65535)
-		return false;
-	*host = (struct dt_str){t.p, (size_t)(c - t.p)};
-	*port = v;
-	return true;
 }
 
 /* The host of an absolute target ("http://h[:p]/...") or of CONNECT's
@@ -285,7 +232,7 @@ static enum textlog_verdict classify(void *ctx, const char *s, size_t n, struct 
 		struct dt_str host, next = {sp + 1, 0};
 		struct dt_ip ip;
 
-		if (vhost_port(client, &host, &port)) {
+		if (weblog_vhost_port(client, &host, &port)) {
 			while (next.p + next.len < lb && next.p[next.len] != ' ')
 				next.len++;
 			if (next.len && !dt_ip_parse(next.p, next.len, &ip)) {
@@ -300,8 +247,8 @@ static enum textlog_verdict classify(void *ctx, const char *s, size_t n, struct 
 	if (i + 1 >= n || s[i] != ' ' || s[i + 1] != '"')
 		return reject(why, "no quoted request after the time");
 	i++;
-	q = quoted_end(s, n, i);
-	while (q < n && !status_at(s, n, q + 1)) {
+	q = weblog_quoted_end(s, n, i);
+	while (q < n && !weblog_status_at(s, n, q + 1)) {
 		const char *nq = memchr(s + q + 1, '"', n - q - 1);
 
 		q = nq ? (size_t)(nq - s) : n;
@@ -322,10 +269,10 @@ static enum textlog_verdict classify(void *ctx, const char *s, size_t n, struct 
 		return reject(why, "body bytes are neither a number nor '-'");
 	/* referer and user agent, if present */
 	if (i + 1 < n && s[i + 1] == '"') {
-		q = quoted_end(s, n, i + 1);
+		q = weblog_quoted_end(s, n, i + 1);
 		i = q + 1;
 		if (q < n && i + 1 < n && s[i] == ' ' && s[i + 1] == '"') {
-			q = quoted_end(s, n, i + 1);
+			q = weblog_quoted_end(s, n, i + 1);
 			if (q < n)
 				ua = (struct dt_str){s + i + 2, q - i - 2};
 		}

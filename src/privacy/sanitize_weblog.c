@@ -32,10 +32,9 @@
 #include <string.h>
 
 #include "ingest/logtime.h"
+#include "ingest/weblogfmt.h"
 #include "privacy/sanitize.h"
 #include "privacy/sanitize_util.h"
-
-#define WEBLOG_SAN_FIELD_MAX (16u << 10) /* ingest/weblog.c WEBLOG_FIELD_MAX */
 
 struct ws {
 	struct san s;
@@ -46,50 +45,6 @@ struct ws {
 static bool is_digit(char c)
 {
 	return c >= '0' && c <= '9';
-}
-
-static size_t quoted_end(const char *s, size_t n, size_t i)
-{
-	for (i++; i < n;) {
-		const char *q = memchr(s + i, '"', n - i);
-		size_t k, bs = 0;
-
-		if (q == NULL)
-			return n;
-		k = (size_t)(q - s);
-		while (k - bs > i && s[k - bs - 1] == '\\')
-			bs++;
-		if (bs % 2 == 0)
-			return k;
-		i = k + 1;
-	}
-	return n;
-}
-
-static bool status_at(const char *s, size_t n, size_t i)
-{
-	return i + 4 <= n && s[i] == ' ' && is_digit(s[i + 1]) && is_digit(s[i + 2]) &&
-	       is_digit(s[i + 3]) && (i + 4 == n || s[i + 4] == ' ');
-}
-
-static bool vhost_port(const char *t, size_t n, size_t *host_len)
-{
-	const char *c = memchr(t, ':', n);
-	size_t k;
-	long v = 0;
-
-	if (c == NULL || c == t || memchr(c + 1, ':', n - (size_t)(c + 1 - t)))
-		return false;
-	k = (size_t)(c + 1 - t);
-	if (n - k == 0 || n - k > 5)
-		return false;
-	for (; k < n; k++) {
-		if (!is_digit(t[k]))
-			return false;
-		v = v * 10 + (t[k] - '0');
-	}
-	*host_len = (size_t)(c - t);
-	return v <= 65535;
 }
 
 /*
@@ -103,7 +58,7 @@ static enum dt_err escaped_field(struct ws *w, const char *v, size_t n,
 {
 	enum dt_err err;
 
-	if (n > WEBLOG_SAN_FIELD_MAX || memchr(v, '\\', n) == NULL) {
+	if (n > WEBLOG_FIELD_MAX || memchr(v, '\\', n) == NULL) {
 		if (!memchr(v, '"', n))
 			return fn(&w->s, v, n, &w->out);
 	} else {
@@ -206,6 +161,8 @@ static enum dt_err line(struct ws *w, const char *s, size_t n, bool *ok)
 {
 	const char *sp = memchr(s, ' ', n), *lb;
 	size_t cl, used = 0, i, q, b, vh = 0, start = 0, hl;
+	struct dt_str vhost;
+	int32_t vport;
 	int64_t ts;
 	enum dt_err err;
 
@@ -220,7 +177,8 @@ static enum dt_err line(struct ws *w, const char *s, size_t n, bool *ok)
 	if (lb == NULL)
 		return DT_OK;
 	/* vhost_combined: "vhost:port client ..." */
-	if (vhost_port(s, cl, &hl)) {
+	if (weblog_vhost_port((struct dt_str){s, cl}, &vhost, &vport)) {
+		hl = vhost.len;
 		size_t nl = 0;
 		struct dt_ip ip;
 
@@ -236,8 +194,8 @@ static enum dt_err line(struct ws *w, const char *s, size_t n, bool *ok)
 	if (i + 1 >= n || s[i] != ' ' || s[i + 1] != '"')
 		return DT_OK;
 	i++;
-	q = quoted_end(s, n, i);
-	while (q < n && !status_at(s, n, q + 1)) {
+	q = weblog_quoted_end(s, n, i);
+	while (q < n && !weblog_status_at(s, n, q + 1)) {
 		const char *nq = memchr(s + q + 1, '"', n - q - 1);
 
 		q = nq ? (size_t)(nq - s) : n;
@@ -274,14 +232,14 @@ static enum dt_err line(struct ws *w, const char *s, size_t n, bool *ok)
 	if ((err = strbuf_add(&w->out, s + q, i - q)))
 		return err;
 	if (i + 1 < n && s[i + 1] == '"') {
-		size_t r = quoted_end(s, n, i + 1);
+		size_t r = weblog_quoted_end(s, n, i + 1);
 
 		if ((err = strbuf_add(&w->out, s + i, 2)) ||
 		    (err = escaped_field(w, s + i + 2, (r < n ? r : n) - i - 2, referer)))
 			return err;
 		i = r;
 		if (r < n && r + 2 < n && s[r + 1] == ' ' && s[r + 2] == '"') {
-			size_t u = quoted_end(s, n, r + 2);
+			size_t u = weblog_quoted_end(s, n, r + 2);
 
 			if ((err = strbuf_add(&w->out, s + r, 3)) ||
 			    (err = san_scrub(&w->s, s + r + 3, (u < n ? u : n) - r - 3, &w->out)))
