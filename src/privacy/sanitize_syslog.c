@@ -352,20 +352,23 @@ static enum dt_err message(struct ss *st, const char *s, size_t n, bool sshd)
 	return err ? err : scrub_text(st, s + i, n - i);
 }
 
-static enum dt_err line(struct ss *st, const char *s, size_t n)
+/* One line by its syslog header; *ok false (nothing written) when it has
+ * none. */
+static enum dt_err line(void *ctx, const char *s, size_t n, bool *ok)
 {
+	struct ss *st = ctx;
 	struct syslog_msg m;
-	size_t i, text;
+	size_t i = 0, text;
 	enum dt_err err;
 
+	*ok = true;
 	if (syslog_journal_marker(s, n))
 		return san_scrub(&st->s, s, n, &st->out);
 	if (syslog_split(&st->ref, s, n, &m)) {
-		st->s.c->unparsed++;
-		return san_scrub(&st->s, s, n, &st->out);
+		*ok = false;
+		return DT_OK;
 	}
 	/* the header up to the host as it is; the host pseudonymized */
-	i = 0;
 	if (m.host.len) {
 		i = (size_t)(m.host.p - s);
 		if ((err = strbuf_add(&st->out, s, i)) ||
@@ -385,63 +388,15 @@ enum dt_err sanitize_syslog(struct reader *r, struct privacy *p, FILE *out, cons
 {
 	struct ss st;
 	struct timespec ts;
-	unsigned long lineno = 0, first = 0;
-	uint64_t good = 0;
-	const char *l;
-	size_t n;
-	bool overlong;
 	enum dt_err err;
 
 	memset(&st, 0, sizeof(st));
 	clock_gettime(CLOCK_REALTIME, &ts);
 	logtime_ref_init(&st.ref, (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
 	strbuf_init(&st.out, SAN_MAX_OUT + SAN_FLUSH_AT);
-	if ((err = san_init(&st.s, p, c)))
-		goto out;
-	while (!err && reader_line(r, &l, &n, &overlong)) {
-		size_t bom = 0, m = n, k;
-
-		lineno++;
-		st.s.c->records++;
-		if (lineno == 1 && n >= 3 && memcmp(l, "\xef\xbb\xbf", 3) == 0)
-			bom = 3;
-		if (m > bom && l[m - 1] == '\r')
-			m--;
-		for (k = bom; k < m && (l[k] == ' ' || l[k] == '\t' || l[k] == '\r'); k++)
-			;
-		err = strbuf_add(&st.out, l, bom);
-		if (err) {
-		} else if (k == m && !overlong) {
-			err = strbuf_add(&st.out, l + bom, m - bom);
-		} else {
-			uint64_t before = st.s.c->unparsed;
-
-			if (!first)
-				first = lineno;
-			if (overlong) {
-				st.s.c->unparsed++;
-				err = san_scrub(&st.s, l + bom, m - bom, &st.out);
-			} else {
-				err = line(&st, l + bom, m - bom);
-			}
-			good += st.s.c->unparsed == before;
-		}
-		if (!err)
-			err = strbuf_add(&st.out, l + m, n - m);
-		if (!err)
-			err = strbuf_addc(&st.out, '\n');
-		if (!err)
-			err = san_flush(&st.out, out, false, name, diag);
-		else if (err != DT_EIO)
-			dt_diag_set(diag, name, lineno, "cannot sanitize: %s", dt_strerror(err));
-	}
-	if (!err && first && !good) {
-		dt_diag_set(diag, name, first, "not syslog: no line has a syslog header");
-		err = DT_EFORMAT;
-	}
-	if (!err)
-		err = san_flush(&st.out, out, true, name, diag);
-out:
+	if (!(err = san_init(&st.s, p, c)))
+		err = san_textlog(r, &st.s, &st.out, out, name,
+		                  "not syslog: no line has a syslog header", line, &st, diag);
 	san_release(&st.s);
 	strbuf_release(&st.out);
 	return err;

@@ -570,3 +570,62 @@ enum dt_err san_flush(struct strbuf *b, FILE *out, bool force, const char *name,
 	b->len = 0;
 	return DT_OK;
 }
+
+enum dt_err san_textlog(struct reader *r, struct san *s, struct strbuf *out, FILE *f,
+                        const char *name, const char *notfmt, san_line_fn *fn, void *ctx,
+                        struct dt_diag *diag)
+{
+	unsigned long lineno = 0, first = 0;
+	uint64_t good = 0;
+	const char *l;
+	size_t n;
+	bool overlong;
+	enum dt_err err = DT_OK;
+
+	while (!err && reader_line(r, &l, &n, &overlong)) {
+		size_t bom = 0, m = n, k;
+
+		lineno++;
+		s->c->records++;
+		if (lineno == 1 && n >= 3 && memcmp(l, "\xef\xbb\xbf", 3) == 0)
+			bom = 3;
+		if (m > bom && l[m - 1] == '\r')
+			m--;
+		for (k = bom; k < m && (l[k] == ' ' || l[k] == '\t' || l[k] == '\r'); k++)
+			;
+		err = strbuf_add(out, l, bom);
+		if (err) {
+		} else if (k == m && !overlong) {
+			err = strbuf_add(out, l + bom, m - bom);
+		} else {
+			size_t mark = out->len;
+			bool ok = false;
+
+			if (!first)
+				first = lineno;
+			if (!overlong)
+				err = fn(ctx, l + bom, m - bom, &ok);
+			if (!err && !ok) {
+				out->len = mark;
+				s->c->unparsed++;
+				err = san_scrub(s, l + bom, m - bom, out);
+			}
+			good += ok;
+		}
+		if (!err)
+			err = strbuf_add(out, l + m, n - m);
+		if (!err)
+			err = strbuf_addc(out, '\n');
+		if (!err)
+			err = san_flush(out, f, false, name, diag);
+		else if (err != DT_EIO)
+			dt_diag_set(diag, name, lineno, "cannot sanitize: %s", dt_strerror(err));
+	}
+	if (!err && first && !good) {
+		dt_diag_set(diag, name, first, "%s", notfmt);
+		err = DT_EFORMAT;
+	}
+	if (!err)
+		err = san_flush(out, f, true, name, diag);
+	return err;
+}

@@ -40,6 +40,7 @@
 
 #include "core/jscan.h"
 #include "core/strbuf.h"
+#include "ingest/reader.h"
 #include "privacy/privacy.h"
 
 /* Output is written in chunks of about this size. */
@@ -121,6 +122,20 @@ enum dt_err san_json(struct san *s, struct js_doc *d, const char *line, size_t n
  * more, or always with force.  DT_EIO with diag (naming name) on failure. */
 enum dt_err san_flush(struct strbuf *b, FILE *out, bool force, const char *name,
                       struct dt_diag *diag);
+
+/*
+ * The line loop of a text log (ingest/textlog.c's reading of lines: a BOM
+ * on the first line, a CR before the newline and blank lines kept as they
+ * are): each other line goes to fn, which appends its derivative to out
+ * and sets *ok, or sets *ok false when the line is not the format's — the
+ * driver then drops what fn wrote, scrubs the line as text and counts it
+ * unparsed.  Overlong lines are scrubbed.  When lines came but none was
+ * the format's: DT_EFORMAT naming the first with notfmt.
+ */
+typedef enum dt_err san_line_fn(void *ctx, const char *s, size_t n, bool *ok);
+enum dt_err san_textlog(struct reader *r, struct san *s, struct strbuf *out, FILE *f,
+                        const char *name, const char *notfmt, san_line_fn *fn, void *ctx,
+                        struct dt_diag *diag);
 
 /* Case-insensitive equality of s[0..n) and the NUL-terminated lit. */
 bool san_eq_nocase(const char *s, size_t n, const char *lit);

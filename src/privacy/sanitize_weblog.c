@@ -250,70 +250,25 @@ static enum dt_err line(struct ws *w, const char *s, size_t n, bool *ok)
 	return i < n ? san_scrub(&w->s, s + i, n - i, &w->out) : DT_OK;
 }
 
+static enum dt_err weblog_line(void *ctx, const char *s, size_t n, bool *ok)
+{
+	return line(ctx, s, n, ok);
+}
+
 enum dt_err sanitize_weblog(struct reader *r, struct privacy *p, FILE *out, const char *name,
                             struct privacy_counts *c, struct dt_diag *diag)
 {
 	struct ws w;
-	unsigned long lineno = 0, first = 0;
-	uint64_t good = 0;
-	const char *l;
-	size_t n;
-	bool overlong;
 	enum dt_err err;
 
 	memset(&w, 0, sizeof(w));
 	strbuf_init(&w.out, SAN_MAX_OUT + SAN_FLUSH_AT);
 	strbuf_init(&w.un, SAN_MAX_OUT);
 	strbuf_init(&w.tmp, SAN_MAX_OUT);
-	if ((err = san_init(&w.s, p, c)))
-		goto out;
-	while (!err && reader_line(r, &l, &n, &overlong)) {
-		size_t bom = 0, m = n, k;
-		bool ok = false;
-
-		lineno++;
-		w.s.c->records++;
-		if (lineno == 1 && n >= 3 && memcmp(l, "\xef\xbb\xbf", 3) == 0)
-			bom = 3;
-		if (m > bom && l[m - 1] == '\r')
-			m--;
-		for (k = bom; k < m && (l[k] == ' ' || l[k] == '\t' || l[k] == '\r'); k++)
-			;
-		err = strbuf_add(&w.out, l, bom);
-		if (err) {
-		} else if (k == m && !overlong) {
-			err = strbuf_add(&w.out, l + bom, m - bom);
-		} else {
-			size_t mark = w.out.len;
-
-			if (!first)
-				first = lineno;
-			if (!overlong)
-				err = line(&w, l + bom, m - bom, &ok);
-			if (!err && !ok) {
-				w.out.len = mark;
-				w.s.c->unparsed++;
-				err = san_scrub(&w.s, l + bom, m - bom, &w.out);
-			}
-			good += ok;
-		}
-		if (!err)
-			err = strbuf_add(&w.out, l + m, n - m);
-		if (!err)
-			err = strbuf_addc(&w.out, '\n');
-		if (!err)
-			err = san_flush(&w.out, out, false, name, diag);
-		else if (err != DT_EIO)
-			dt_diag_set(diag, name, lineno, "cannot sanitize: %s", dt_strerror(err));
-	}
-	if (!err && first && !good) {
-		dt_diag_set(diag, name, first,
-		            "not an nginx/apache access log: no line has its shape");
-		err = DT_EFORMAT;
-	}
-	if (!err)
-		err = san_flush(&w.out, out, true, name, diag);
-out:
+	if (!(err = san_init(&w.s, p, c)))
+		err = san_textlog(r, &w.s, &w.out, out, name,
+		                  "not an nginx/apache access log: no line has its shape",
+		                  weblog_line, &w, diag);
 	san_release(&w.s);
 	strbuf_release(&w.out);
 	strbuf_release(&w.un);
